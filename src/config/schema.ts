@@ -1,0 +1,144 @@
+/**
+ * The shape of gatehouse.yaml: every key, its type and its default, in one place.
+ * Unknown keys are rejected everywhere (strict objects). The JSON Schema in
+ * `config.schema.json` is generated from this file (`npm run schema`) and pinned by a test.
+ */
+import { z } from 'zod';
+import ms from 'ms';
+import { POWERS } from '../domain/types.js';
+
+/** `${env:NAME}` or `${secret:NAME}`: the only way a secret may appear in configuration. */
+export const SECRET_REFERENCE = /^\$\{(env|secret):([A-Za-z_][A-Za-z0-9_.-]*)\}$/;
+
+const NAME = /^[a-z0-9-]+$/;
+
+const name = (what: string) =>
+  z.string().regex(NAME, { message: `${what} names use lowercase letters, digits and "-" only` }).max(48);
+
+/** A duration such as "30d", "12h", "5m", "90s". */
+const duration = z.string().refine((value) => {
+  const parsed = ms(value as ms.StringValue);
+  return typeof parsed === 'number' && parsed > 0;
+}, { message: 'expected a duration such as "90s", "5m", "12h" or "30d"' });
+
+/** A value that must be given as a reference, never as a literal secret. */
+const secretReference = z.string().regex(SECRET_REFERENCE, {
+  message: 'secrets must be references such as "${env:NAME}", never literal values',
+});
+
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const attributes = z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'attribute names use lowercase letters, digits and "_"' }), attributeValue);
+
+const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
+  message: 'expected HOST:PORT, e.g. 127.0.0.1:7420',
+});
+
+const serverSchema = z.strictObject({
+  listen: listen.default('127.0.0.1:7420'),
+  /** Largest request body accepted on /mcp, in bytes. */
+  max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** URL printed for clients when the gateway sits behind a proxy. */
+  public_url: z.url().optional(),
+});
+
+const auditSchema = z.strictObject({
+  /** `hashed` stores keyed hashes of arguments and results; `full` stores them verbatim. */
+  content: z.enum(['hashed', 'full']).default('hashed'),
+  /** A signed checkpoint of the chain head is written at most this often (when the chain grew). */
+  checkpoint_interval: duration.default('60s'),
+  /**
+   * Key for the HMAC-SHA-256 of arguments and results. Replicas sharing a store should share it;
+   * when absent, a key is generated once in state_dir.
+   */
+  hmac_key: secretReference.optional(),
+});
+
+const userAssertionSchema = z.strictObject({
+  /** Expected `iss` claim. */
+  issuer: z.string().min(1),
+  /** Expected `aud` claim. */
+  audience: z.string().min(1).default('gatehouse'),
+  /** HMAC key (HS256) shared with the issuer, as a reference. */
+  secret: secretReference.optional(),
+  /** PEM public key file (EdDSA, ES256 or RS256) of the issuer. */
+  public_key_file: z.string().optional(),
+  /** Tokens older than this are refused even if not yet expired. */
+  max_age: duration.default('15m'),
+}).refine((v) => (v.secret === undefined) !== (v.public_key_file === undefined), {
+  message: 'set exactly one of "secret" or "public_key_file"',
+});
+
+const identitySchema = z.strictObject({
+  user_assertion: userAssertionSchema.optional(),
+});
+
+const userSchema = z.strictObject({
+  id: z.string().min(1),
+  groups: z.array(name('group')).default([]),
+  attributes: attributes.default({}),
+});
+
+const agentSchema = z.strictObject({
+  name: name('agent'),
+  owner: z.string().min(1),
+  description: z.string().optional(),
+  groups: z.array(name('group')).default([]),
+  attributes: attributes.default({}),
+  act_for_users: z.boolean().default(false),
+});
+
+const sensitivity = z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'labels use lowercase letters, digits, "-" and "_"' });
+
+const connectorCommon = {
+  name: name('connector'),
+  owner: z.string().min(1),
+  purpose: z.string().min(1),
+  powers: z.array(z.enum(POWERS)).min(1),
+  /** Per-connector override of audit.content. */
+  audit_content: z.enum(['hashed', 'full']).optional(),
+};
+
+const filesConnectorSchema = z.strictObject({
+  ...connectorCommon,
+  type: z.literal('files'),
+  path: z.string().min(1),
+  /** Sensitivity label by glob, relative to `path`. Unmatched documents get `default_label`. */
+  labels: z.record(z.string().min(1), sensitivity).default({}),
+  default_label: sensitivity.default('internal'),
+  /** Most search hits returned by one call. */
+  max_results: z.number().int().min(1).max(100).default(10),
+  /** Largest document indexed or read, in bytes. */
+  max_document_bytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(2 * 1024 * 1024),
+});
+
+const connectorSchema = z.discriminatedUnion('type', [filesConnectorSchema]);
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  server: serverSchema.default(serverSchema.parse({})),
+  /** `sqlite:PATH` (default) or `postgres://user@host:port/db`. */
+  store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'expected "sqlite:PATH" or "postgres://user@host:5432/db"',
+  }).default('sqlite:./.gatehouse/gatehouse.db'),
+  /** Folder for gateway-owned keys (audit signing and hashing keys). */
+  state_dir: z.string().default('./.gatehouse'),
+  audit: auditSchema.default(auditSchema.parse({})),
+  identity: identitySchema.default({}),
+  users: z.array(userSchema).default([]),
+  connectors: z.array(connectorSchema).default([]),
+  agents: z.array(agentSchema).default([]),
+  /** Globs of Cedar policy files, relative to this file. */
+  policies: z.array(z.string().min(1)).default([]),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type FilesConnectorConfig = z.output<typeof filesConnectorSchema>;
+export type ConnectorConfig = z.output<typeof connectorSchema>;
+export type AgentConfig = z.output<typeof agentSchema>;
+export type UserConfig = z.output<typeof userSchema>;
+
+/** Parse a duration string validated by the schema into milliseconds. */
+export function durationMs(value: string): number {
+  return ms(value as ms.StringValue);
+}
