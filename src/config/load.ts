@@ -44,6 +44,7 @@ export interface Config extends Omit<ParsedConfig, 'identity' | 'audit'> {
   /** Folder the relative paths in the file are resolved against. */
   readonly baseDir: string;
   readonly identity: {
+    readonly userAttributes: ParsedConfig['identity']['user_attributes'];
     readonly userAssertion:
       | {
           readonly issuer: string;
@@ -138,6 +139,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     connectors: value.connectors.map((c) => ({ ...c, path: isAbsolute(c.path) ? c.path : resolve(baseDir, c.path) })),
     policies: value.policies.map((p) => (isAbsolute(p) ? p : resolve(baseDir, p))),
     identity: {
+      userAttributes: value.identity.user_attributes,
       userAssertion: assertion === undefined ? undefined : {
         issuer: assertion.issuer,
         audience: assertion.audience,

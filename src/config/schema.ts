@@ -70,6 +70,11 @@ const userAssertionSchema = z.strictObject({
 
 const identitySchema = z.strictObject({
   user_assertion: userAssertionSchema.optional(),
+  /**
+   * Types of end-user attributes that policies may read, beyond those seen in `users:`.
+   * Claims with other names are ignored.
+   */
+  user_attributes: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), z.enum(['string', 'long', 'bool', 'set<string>'])).default({}),
 });
 
 const userSchema = z.strictObject({

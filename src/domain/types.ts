@@ -62,6 +62,8 @@ export interface Decision {
   readonly policyIds: readonly string[];
   /** Annotation-derived explanation of the deciding forbid policy, if any. */
   readonly reason: string | undefined;
+  /** Annotations of the deciding policies, by policy id (e.g. a future `@approval`). */
+  readonly annotations: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** Freshness facts every retrieved item carries. */
