@@ -128,7 +128,7 @@ export const configSchema = z.strictObject({
   /** Folder for gateway-owned keys (audit signing and hashing keys). */
   state_dir: z.string().default('./.gatehouse'),
   audit: auditSchema.default(auditSchema.parse({})),
-  identity: identitySchema.default({}),
+  identity: identitySchema.default(identitySchema.parse({})),
   users: z.array(userSchema).default([]),
   connectors: z.array(connectorSchema).default([]),
   agents: z.array(agentSchema).default([]),
