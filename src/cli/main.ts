@@ -1,0 +1,119 @@
+/**
+ * The `gatehouse` command line: a thin edge over commander. Each command lives in its own file and
+ * is loaded only when run; typed errors map to exit codes here (0 ok, 1 a check failed, 2 usage or
+ * configuration error).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { GatehouseError } from '../errors/catalog.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Io } from './io.js';
+
+const CHECK_FAILURES = new Set(['POLICY_TEST_FAILED', 'AUDIT_CHAIN_BROKEN']);
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (err instanceof GatehouseError) {
+      io.err(`gatehouse: ${err.code}: ${err.message}\n`);
+      return CHECK_FAILURES.has(err.code) ? EXIT_CHECK_FAILED : EXIT_USAGE;
+    }
+    io.err(`gatehouse: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('gatehouse')
+    .description('MCP gateway between AI agents and your systems: identities, policy, approvals, audit.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError();
+  const configOption = () => new Option('-c, --config <file>', 'configuration file').default('./gatehouse.yaml');
+  const run = (load: () => Promise<(opts: never) => Promise<number>>) => async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const options = { ...command.optsWithGlobals(), args: command.args };
+    setExit(await (await load())(options as never));
+  };
+
+  program.command('init').description('scaffold gatehouse.yaml, a policy file and a docs folder')
+    .argument('[dir]', 'folder to create the files in', '.')
+    .option('--force', 'overwrite existing files')
+    .action(run(async () => (await import('./init.js')).initCommand(io)));
+
+  program.command('serve').description('run the gateway (MCP over Streamable HTTP at /mcp)')
+    .addOption(configOption()).option('--listen <host:port>', 'override server.listen')
+    .action(run(async () => (await import('./serve.js')).serveCommand(io)));
+
+  program.command('stdio').description('serve one agent over stdio (key from GATEHOUSE_AGENT_KEY)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./stdio.js')).stdioCommand(io)));
+
+  program.command('demo').description('run a demo workspace: sample documents, an agent, the gateway')
+    .option('--walkthrough', 'drive an MCP client through the demo steps and exit')
+    .option('--dir <dir>', 'workspace folder (default: a new temporary folder)')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '7420')
+    .action(run(async () => (await import('./demo.js')).demoCommand(io)));
+
+  const agent = program.command('agent').description('manage agent identities and keys');
+  agent.command('create').argument('<name>').description('issue a key for a declared agent (shown once)')
+    .addOption(configOption()).option('--expires <duration>', 'key lifetime, e.g. 30d').option('--json', 'JSON output')
+    .action(run(async () => (await import('./agent.js')).agentCreate(io)));
+  agent.command('list').description('list agents and their key status')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./agent.js')).agentList(io)));
+  agent.command('rotate').argument('<name>').description('issue a new key and revoke the old ones')
+    .addOption(configOption()).option('--expires <duration>', 'key lifetime, e.g. 30d').option('--json', 'JSON output')
+    .action(run(async () => (await import('./agent.js')).agentRotate(io)));
+  agent.command('revoke').argument('<name>').description('revoke every key of an agent, effective on the next call')
+    .addOption(configOption()).option('--reason <text>', 'why, for the audit trail').option('--json', 'JSON output')
+    .action(run(async () => (await import('./agent.js')).agentRevoke(io)));
+
+  const connector = program.command('connector').description('inspect and pause connectors');
+  connector.command('list').description('connectors with state and health')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./connector.js')).connectorList(io)));
+  connector.command('pause').argument('<name>').description('stop all calls through a connector, effective on the next call')
+    .addOption(configOption()).option('--reason <text>', 'why, for the audit trail').option('--json', 'JSON output')
+    .action(run(async () => (await import('./connector.js')).connectorPause(io)));
+  connector.command('resume').argument('<name>').description('allow calls through a paused connector again')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./connector.js')).connectorResume(io)));
+
+  const policy = program.command('policy').description('validate and test Cedar policies');
+  policy.command('validate').description('check every policy against the schema')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./policy.js')).policyValidateCommand(io)));
+  policy.command('test').argument('<cases>', 'YAML table of requests and expected decisions').description('run a case table; exit 1 on any mismatch')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./policy.js')).policyTestCommand(io)));
+  policy.command('schema').description('print the Cedar schema generated from the configuration')
+    .addOption(configOption())
+    .action(run(async () => (await import('./policy.js')).policySchemaCommand(io)));
+
+  const audit = program.command('audit').description('inspect and verify the audit trail');
+  audit.command('verify').description('recompute the hash chain and checkpoint signatures; exit 1 on tampering')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .option('--file <export.jsonl>', 'verify an export offline instead of the store')
+    .option('--public-key <pem>', 'trust only this checkpoint signing key')
+    .action(run(async () => (await import('./audit.js')).auditVerifyCommand(io)));
+  audit.command('tail').description('show the newest records')
+    .addOption(configOption()).option('-n, --lines <n>', 'how many', '20').option('--json', 'JSON output')
+    .action(run(async () => (await import('./audit.js')).auditTailCommand(io)));
+  audit.command('show').argument('<id>').description('show one record')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./audit.js')).auditShowCommand(io)));
+  audit.command('export').description('export the trail for offline verification')
+    .addOption(configOption()).addOption(new Option('--format <format>', 'output format').choices(['jsonl']).default('jsonl'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(run(async () => (await import('./audit.js')).auditExportCommand(io)));
+
+  return program;
+}

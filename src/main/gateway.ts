@@ -1,0 +1,187 @@
+/**
+ * The running gateway: store, audit trail, the live runtime, the MCP server and the HTTP listener.
+ * Configuration reloads (file change or SIGHUP) build a complete new runtime first and swap it in
+ * only if everything loaded; an invalid file is logged and the old configuration keeps serving.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname } from 'node:path';
+import { AuditWriter } from '../audit/audit-writer.js';
+import { Checkpointer } from '../audit/checkpointer.js';
+import { loadAuditKeys } from '../audit/audit-keys.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { asGatehouseError } from '../errors/catalog.js';
+import type { Logger } from '../ops/logger.js';
+import { createHttpHandler } from '../server/http-listener.js';
+import { createMcpServer, newRequestId } from '../server/mcp-server.js';
+import { StatelessTransport } from '../server/stateless-transport.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { buildRuntime, closeRuntime, type Runtime } from './runtime.js';
+
+export interface GatewayOptions {
+  readonly configFile: string;
+  readonly log: Logger;
+  /** Override server.listen (e.g. "127.0.0.1:0" in tests). */
+  readonly listen?: string;
+  /** Reload when the config file changes on disk. Default true. */
+  readonly watchConfig?: boolean;
+  /** Serve MCP over HTTP. False for stdio mode, where the caller connects its own transport. */
+  readonly serveHttp?: boolean;
+}
+
+export class Gateway {
+  #runtime: Runtime;
+  #reloading: Promise<boolean> | undefined;
+  readonly #watchers: FSWatcher[] = [];
+
+  private constructor(
+    runtime: Runtime,
+    readonly store: Store,
+    readonly audit: AuditWriter,
+    private readonly checkpointer: Checkpointer,
+    private readonly http: HttpServer | undefined,
+    private readonly options: GatewayOptions,
+  ) {
+    this.#runtime = runtime;
+  }
+
+  /** Load the configuration, open the store, and start listening. */
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const config = loadConfig(options.configFile);
+    const store = await openStore(config.store);
+    try {
+      const keys = await loadAuditKeys(config, store);
+      const audit = new AuditWriter(store, keys, { log: options.log });
+      const checkpointer = new Checkpointer(store, keys, { intervalMs: config.checkpointIntervalMs, log: options.log });
+      const runtime = await buildRuntime(config, { store, log: options.log, audit });
+      let gateway: Gateway | undefined;
+      const current = () => gateway!.runtime;
+      let http: HttpServer | undefined;
+      if (options.serveHttp !== false) {
+        const transport = new StatelessTransport();
+        await createMcpServer(current).connect(transport);
+        http = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, createHttpHandler({ current, transport }));
+        http.keepAliveTimeout = 30_000;
+      }
+      gateway = new Gateway(runtime, store, audit, checkpointer, http, options);
+      if (http !== undefined) {
+        const [host, port] = splitListen(options.listen ?? config.server.listen);
+        await new Promise<void>((resolve, reject) => {
+          http.once('error', reject);
+          http.listen(port, host, () => resolve());
+        });
+      }
+      checkpointer.start();
+      if (options.watchConfig !== false) gateway.#watchConfig(config);
+      options.log.info('gatehouse started', {
+        url: http === undefined ? 'stdio' : gateway.url, store: store.kind, connectors: config.connectors.length, agents: config.agents.length,
+      });
+      return gateway;
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  get runtime(): Runtime {
+    return this.#runtime;
+  }
+
+  /** The MCP endpoint URL. */
+  get url(): string {
+    const address = this.http?.address() as AddressInfo | null | undefined;
+    if (address == null) return 'stdio';
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}/mcp`;
+  }
+
+  /**
+   * Re-read the configuration. Returns true if the new one was applied; false (with the error
+   * logged and audited) if it was refused and the old one kept.
+   */
+  reload(): Promise<boolean> {
+    this.#reloading ??= this.#reload().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  async #reload(): Promise<boolean> {
+    const log = this.options.log;
+    const requestId = newRequestId();
+    const old = this.#runtime;
+    let next: Runtime;
+    try {
+      const config = loadConfig(this.options.configFile);
+      if (config.store !== old.config.store) {
+        throw new Error('the store cannot change while running; restart the gateway to use a new store');
+      }
+      next = await buildRuntime(config, { store: this.store, log, audit: this.audit });
+    } catch (err) {
+      const error = asGatehouseError(err);
+      log.error('configuration reload refused; keeping the running configuration', {
+        code: error.code, problem: err instanceof Error ? err.message : String(err),
+      });
+      await this.audit.record({
+        kind: 'admin', requestId, actor: { admin: 'config-file' }, action: 'config_reload', decision: 'none', policyIds: [],
+        status: 'error', errorCode: error.code, durationMs: 0,
+      }).catch(() => undefined);
+      return false;
+    }
+    this.#runtime = next;
+    await closeRuntime(old);
+    await this.audit.record({
+      kind: 'admin', requestId, actor: { admin: 'config-file' }, action: 'config_reload', decision: 'none', policyIds: [],
+      status: 'ok', summary: `${next.config.connectors.length} connectors, ${next.config.agents.length} agents, ${next.authorizer.policyCount} policies`, durationMs: 0,
+    }).catch(() => undefined);
+    log.info('configuration reloaded', { policies: next.authorizer.policyCount });
+    return true;
+  }
+
+  /** Watch the config file's folder and the policy folders; debounce bursts of events. */
+  #watchConfig(config: Config): void {
+    let timer: NodeJS.Timeout | undefined;
+    const trigger = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void this.reload(), 250);
+      timer.unref();
+    };
+    const configName = basename(config.file);
+    const folders = new Set([dirname(config.file), ...config.policies.map((p) => dirname(p.replace(/\*.*$/, 'x')))]);
+    for (const folder of folders) {
+      try {
+        const watcher = watch(folder, (_event, name) => {
+          if (name === null || name === configName || name.endsWith('.cedar')) trigger();
+        });
+        watcher.unref();
+        this.#watchers.push(watcher);
+      } catch {
+        this.options.log.warn('cannot watch folder for configuration changes', { folder });
+      }
+    }
+  }
+
+  /** Stop listening, flush the audit trail and write a final checkpoint. */
+  async close(): Promise<void> {
+    for (const w of this.#watchers) w.close();
+    const http = this.http;
+    if (http !== undefined) {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    }
+    await closeRuntime(this.#runtime);
+    await this.audit.close();
+    await this.checkpointer.close();
+    await this.store.close();
+  }
+}
+
+function splitListen(listen: string): [string, number] {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
+  return [host, Number(listen.slice(at + 1))];
+}

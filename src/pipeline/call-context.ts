@@ -1,0 +1,32 @@
+/**
+ * The state of one tool call as it moves down the pipeline. Each stage reads what earlier stages
+ * set and adds its own part; the runner turns the final state (or the error) into an audit record.
+ */
+import type { OperationResult } from '../connectors/connector.js';
+import type { Caller, Decision, ResourceRef } from '../domain/types.js';
+import type { RegisteredTool } from './tool-registry.js';
+
+export interface CallContext {
+  readonly requestId: string;
+  readonly caller: Caller;
+  readonly toolName: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+  /** Aborted when the client goes away or the server shuts down. */
+  readonly signal: AbortSignal;
+  /** Remote address, for the audit record. */
+  readonly client: string | undefined;
+  /** Set by resolve-tool. */
+  tool?: RegisteredTool;
+  /** Set by resolve-target: what the call acts on, as policy sees it. */
+  resource?: ResourceRef;
+  /** Set by authorize. */
+  decision?: Decision;
+  /** Set by execute; later stages (output guards) may replace it. */
+  result?: OperationResult;
+}
+
+/** What the caller of the pipeline gets back. */
+export interface CallOutcome {
+  readonly auditId: string;
+  readonly result: OperationResult;
+}
