@@ -18,7 +18,9 @@ import type { AuditCheckpointRow, AuditRepo, AuditRow } from '../store/store.js'
 import type { AuditPublicKey } from './audit-keys.js';
 import { storeAuditSource, verifyAuditChain, type ChainHead, type VerifyReport } from './verifier.js';
 
+/** `type` of an export's first line. */
 export const EXPORT_TYPE = 'gatehouse-audit-export';
+/** Export format version. */
 export const EXPORT_VERSION = 1;
 
 /** Counts of what an export wrote. */

@@ -18,7 +18,9 @@ import type { Secret } from '../config/secret.js';
 import { GatehouseError } from '../errors/catalog.js';
 import type { AuditRepo } from '../store/store.js';
 
+/** File name, under state_dir, of the generated HMAC key. */
 export const HMAC_KEY_FILE = 'audit-hmac.key';
+/** File name, under state_dir, of the Ed25519 signing key (PKCS#8 PEM). */
 export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
 /** Shortest accepted configured HMAC key, in bytes. */
 const MIN_HMAC_KEY_BYTES = 16;
@@ -112,6 +114,14 @@ export async function openAuditKeys(options: {
   const signing = loadSigningKey(options.stateDir);
   await options.store.putAuditKey(signing.keyId, signing.publicKeyPem, (options.now?.() ?? new Date()).toISOString());
   return { hmacKey, signing };
+}
+
+/** openAuditKeys for a loaded configuration: `state_dir` and `audit.hmacKey`. */
+export async function loadAuditKeys(
+  config: { readonly state_dir: string; readonly audit: { readonly hmacKey: Secret | undefined } },
+  store: Pick<AuditRepo, 'putAuditKey'>,
+): Promise<AuditKeys> {
+  return openAuditKeys({ stateDir: config.state_dir, hmacKey: config.audit.hmacKey, store });
 }
 
 /** Parse a PEM public key (SPKI) and return it with its key id; throws USAGE if it is not Ed25519. */

@@ -10,18 +10,17 @@ import { GatehouseError } from '../errors/catalog.js';
 import { silentLogger, type Logger } from '../ops/logger.js';
 import type { AuditAppend, AuditRepo } from '../store/store.js';
 import type { AuditContent, AuditEntry, AuditSink } from './audit-entry.js';
+import type { AuditKeys } from './audit-keys.js';
 import {
   AUDIT_BODY_VERSION, canonicalJson, chainHash, newAuditRecordId, serializeAuditBody,
   type AuditContentMode, type AuditRecordBody,
 } from './audit-record.js';
 
+/** Tuning and configuration of an AuditWriter; checked at construction. */
 export interface AuditWriterOptions {
-  readonly store: Pick<AuditRepo, 'appendAudit'>;
-  /** HMAC-SHA-256 key for argument and result hashes (see audit-keys.ts). */
-  readonly hmacKey: KeyObject;
   /** Configured `audit.content`; a record's AuditContent.mode overrides it. */
   readonly contentMode: AuditContentMode;
-  readonly logger?: Logger;
+  readonly log?: Logger;
   /** Most records waiting for a commit; record() waits for room beyond this. Default 10000. */
   readonly maxQueue?: number;
   /** Most records in one appendAudit call. Default 500. */
@@ -57,21 +56,27 @@ export class AuditWriter implements AuditSink {
   #scheduled = false;
   #closed = false;
   #roomWaiters: (() => void)[] = [];
+  /** Records accepted but waiting for queue room. */
+  #waiting = 0;
   #idleWaiters: (() => void)[] = [];
   #records = 0;
   #commits = 0;
   #failedCommits = 0;
 
-  constructor(options: AuditWriterOptions) {
+  /**
+   * @param store where records go; appendAudit must be atomic at the chain head
+   * @param keys the HMAC key for argument and result hashes (see audit-keys.ts)
+   */
+  constructor(store: Pick<AuditRepo, 'appendAudit'>, keys: Pick<AuditKeys, 'hmacKey'>, options: AuditWriterOptions) {
     const maxQueue = options.maxQueue ?? 10_000;
     const maxBatch = options.maxBatch ?? 500;
     if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new RangeError('maxQueue must be a positive integer');
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError('maxBatch must be a positive integer');
     if (options.contentMode !== 'hashed' && options.contentMode !== 'full') throw new RangeError('contentMode must be hashed or full');
-    this.#store = options.store;
-    this.#hmacKey = options.hmacKey;
+    this.#store = store;
+    this.#hmacKey = keys.hmacKey;
     this.#mode = options.contentMode;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = options.log ?? silentLogger;
     this.#maxQueue = maxQueue;
     this.#maxBatch = maxBatch;
     this.#now = options.now ?? (() => new Date());
@@ -84,9 +89,15 @@ export class AuditWriter implements AuditSink {
   async record(entry: AuditEntry, content?: AuditContent): Promise<string> {
     if (this.#closed) throw new GatehouseError('AUDIT_WRITE_FAILED', 'The audit writer is closed.');
     const append = this.#build(entry, content);
-    while (this.#queue.length >= this.#maxQueue) {
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
-      if (this.#closed) throw new GatehouseError('AUDIT_WRITE_FAILED', 'The audit writer is closed.');
+    if (this.#queue.length >= this.#maxQueue) {
+      // Backpressure: the caller waits instead of the queue growing. Accepted records are still
+      // written after close() began; flush() waits for them too.
+      this.#waiting += 1;
+      try {
+        while (this.#queue.length >= this.#maxQueue) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      } finally {
+        this.#waiting -= 1;
+      }
     }
     return new Promise<string>((resolve, reject) => {
       this.#queue.push({ append, resolve, reject });
@@ -96,7 +107,7 @@ export class AuditWriter implements AuditSink {
 
   /** Resolves when every record queued before the call has been committed or rejected. */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#inFlight !== undefined || this.#scheduled) {
+    while (this.#queue.length > 0 || this.#inFlight !== undefined || this.#scheduled || this.#waiting > 0) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
   }
@@ -105,8 +116,6 @@ export class AuditWriter implements AuditSink {
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
-    // Callers still waiting for queue room see the closed writer and reject.
-    for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
   get stats(): AuditWriterStats {

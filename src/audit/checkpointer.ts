@@ -13,8 +13,9 @@
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { silentLogger, type Logger } from '../ops/logger.js';
 import type { AuditCheckpointRow, AuditRepo } from '../store/store.js';
-import type { AuditSigningKey } from './audit-keys.js';
+import type { AuditKeys, AuditSigningKey } from './audit-keys.js';
 
+/** Prefix of every signed checkpoint message. */
 export const CHECKPOINT_TAG = 'gatehouse-audit-checkpoint:v1';
 
 /** The exact bytes (as a string) that a checkpoint signature covers. */
@@ -47,21 +48,22 @@ export function checkpointSignatureValid(row: AuditCheckpointRow, publicKey: Key
   }
 }
 
+/** Configuration of a Checkpointer; checked at construction. */
 export interface CheckpointerOptions {
-  readonly store: Pick<AuditRepo, 'auditHead' | 'insertCheckpoint' | 'listCheckpoints'>;
-  readonly key: AuditSigningKey;
   /** Config `checkpointIntervalMs`. */
   readonly intervalMs: number;
-  readonly logger?: Logger;
+  readonly log?: Logger;
   readonly now?: () => Date;
 }
+
+type CheckpointStore = Pick<AuditRepo, 'auditHead' | 'insertCheckpoint' | 'listCheckpoints'>;
 
 /**
  * Writes a checkpoint every `intervalMs` when the chain grew, and a last one on close().
  * Close the AuditWriter first so the final checkpoint covers every record.
  */
 export class Checkpointer {
-  readonly #store: CheckpointerOptions['store'];
+  readonly #store: CheckpointStore;
   readonly #key: AuditSigningKey;
   readonly #intervalMs: number;
   readonly #logger: Logger;
@@ -71,12 +73,13 @@ export class Checkpointer {
   #running: Promise<AuditCheckpointRow | undefined> | undefined;
   #closed = false;
 
-  constructor(options: CheckpointerOptions) {
+  /** @param keys the gateway's checkpoint signing key (see audit-keys.ts) */
+  constructor(store: CheckpointStore, keys: Pick<AuditKeys, 'signing'>, options: CheckpointerOptions) {
     if (!Number.isFinite(options.intervalMs) || options.intervalMs < 1) throw new RangeError('intervalMs must be a positive number');
-    this.#store = options.store;
-    this.#key = options.key;
+    this.#store = store;
+    this.#key = keys.signing;
     this.#intervalMs = options.intervalMs;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = options.log ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
   }
 

@@ -21,6 +21,7 @@ import { auditKeyId } from './audit-keys.js';
 import { AuditBodyError, chainHash, isChainHash, parseAuditBody } from './audit-record.js';
 import { checkpointSignatureValid } from './checkpointer.js';
 
+/** How a chain was found altered. */
 export type TamperKind = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'bad_checkpoint_signature' | 'unknown_key';
 
 /** The first thing wrong with a chain. `seq` is the position of the first bad (or missing) record. */
@@ -31,6 +32,7 @@ export interface VerifyProblem {
   readonly detail: string;
 }
 
+/** Outcome of a verification. */
 export interface VerifyReport {
   readonly ok: boolean;
   /** Records checked and found good before the first problem (all of them when ok). */
@@ -45,11 +47,13 @@ export interface VerifyReport {
   readonly problem?: VerifyProblem;
 }
 
+/** A chain position: seq and the hash of the record there. */
 export interface ChainHead {
   readonly seq: number;
   readonly hash: string;
 }
 
+/** What verifyAuditChain checks. */
 export interface VerifyInput {
   /** Records in ascending seq order (as stored, or as lines of an export). */
   readonly records: AsyncIterable<AuditRow> | Iterable<AuditRow>;
@@ -100,7 +104,8 @@ export async function verifyAuditChain(input: VerifyInput): Promise<VerifyReport
     if (problem !== undefined) return report(problem);
     checked += 1;
     behind.push({ seq: row.seq, id: row.id, hash: row.hash });
-    if (behind.length > window) behind.shift();
+    // Trim in blocks: shifting one element per record would copy the window every time.
+    if (behind.length > 2 * window) behind.splice(0, behind.length - window);
     expectedSeq += 1;
     expectedPrev = row.hash;
 
@@ -125,25 +130,38 @@ export async function verifyAuditChain(input: VerifyInput): Promise<VerifyReport
     }
   }
 
-  const last = expectedSeq - 1;
   const head = input.head === undefined ? undefined : await input.head();
+  return report(tailProblem({ last: expectedSeq - 1, lastHash: expectedPrev, head, pending: checkpoints.slice(cpIndex), keys, behind }));
+}
+
+/** After the last record: records past the head, and records missing from the end. */
+function tailProblem(t: {
+  readonly last: number;
+  readonly lastHash: string;
+  readonly head: ChainHead | undefined;
+  /** Checkpoints past the last record. */
+  readonly pending: readonly AuditCheckpointRow[];
+  readonly keys: ReadonlyMap<string, KeyObject>;
+  readonly behind: readonly Seen[];
+}): VerifyProblem | undefined {
+  const { last, head } = t;
   if (head !== undefined && head.seq < last) {
     const seq = head.seq + 1;
-    return report({ kind: 'inserted', seq, ...idAt(behind, seq), detail: `records after the chain head (seq ${head.seq}) were added outside the gateway` });
+    return { kind: 'inserted', seq, ...idAt(t.behind, seq), detail: `records after the chain head (seq ${head.seq}) were added outside the gateway` };
   }
-  for (; cpIndex < checkpoints.length; cpIndex++) {
-    const cp = checkpoints[cpIndex] as AuditCheckpointRow;
-    const state = checkpointState(cp, keys);
-    if (state !== 'ok') return report(checkpointProblem(cp, state));
-    return report({ kind: 'truncated', seq: last + 1, detail: `records ${last + 1}..${cp.seq} are missing: checkpoint ${cp.seq} (key ${cp.keyId}) was signed after them` });
+  const cp = t.pending[0];
+  if (cp !== undefined) {
+    const state = checkpointState(cp, t.keys);
+    if (state !== 'ok') return checkpointProblem(cp, state);
+    return { kind: 'truncated', seq: last + 1, detail: `records ${last + 1}..${cp.seq} are missing: checkpoint ${cp.seq} (key ${cp.keyId}) was signed after them` };
   }
   if (head !== undefined && head.seq > last) {
-    return report({ kind: 'truncated', seq: last + 1, detail: `records ${last + 1}..${head.seq} are missing: the chain head is at seq ${head.seq}` });
+    return { kind: 'truncated', seq: last + 1, detail: `records ${last + 1}..${head.seq} are missing: the chain head is at seq ${head.seq}` };
   }
-  if (head !== undefined && head.seq === last && head.hash !== expectedPrev) {
-    return report({ kind: 'edited', seq: last, ...idAt(behind, last), detail: `the newest record's hash differs from the chain head hash ${head.hash}` });
+  if (head !== undefined && head.hash !== t.lastHash) {
+    return { kind: 'edited', seq: last, ...idAt(t.behind, last), detail: `the newest record's hash differs from the chain head hash ${head.hash}` };
   }
-  return report();
+  return undefined;
 }
 
 /**

@@ -38,7 +38,7 @@ export async function withAdmin<T>(configFile: string, fn: (ctx: AdminContext) =
       config,
       store,
       recordAdmin: async (action, fields) => {
-        writer ??= new AuditWriter(store, await loadAuditKeys(config, store), { log: silentLogger });
+        writer ??= new AuditWriter(store, await loadAuditKeys(config, store), { contentMode: config.audit.content, log: silentLogger });
         return writer.record({
           kind: 'admin', requestId: `cli_${randomBytes(9).toString('base64url')}`, actor: { admin: operatorName() },
           action, decision: 'none', policyIds: [], durationMs: 0, ...fields,

@@ -7,6 +7,7 @@ import { writeAuditExport } from '../audit/audit-export.js';
 import type { Store } from '../store/store.js';
 import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 
+/** Options of `audit export`. */
 export interface AuditExportOptions {
   readonly store: Store;
   /** Only `jsonl` exists. */

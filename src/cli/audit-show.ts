@@ -6,6 +6,7 @@ import { describeActor, parseAuditBody, type AuditRecordBody } from '../audit/au
 import type { AuditRow, Store } from '../store/store.js';
 import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 
+/** Options of `audit show`. */
 export interface AuditShowOptions {
   readonly store: Store;
   readonly json: boolean;

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { printable, readBody } from './audit-show.js';
 import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 
+/** Options of `audit tail`. */
 export interface AuditTailOptions {
   readonly store: Store;
   readonly json: boolean;

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { printable } from './audit-show.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './io.js';
 
+/** Options of `audit verify`. */
 export interface AuditVerifyOptions {
   /** The store to verify; not needed (and not opened by the caller) with `file`. */
   readonly store?: Store;

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { revokeAgent } from '../identity/agent-admin.js';
 import type { Gateway } from '../main/gateway.js';
-import { verifyStoredAudit } from '../audit/verify-store.js';
+import { verifyStore } from '../audit/verifier.js';
 import type { Io } from './io.js';
 import { DEMO_AGENT } from './scaffold.js';
 
@@ -92,7 +92,7 @@ export async function runWalkthrough(target: WalkthroughTarget, io: Io): Promise
 
   step('Verify the audit trail (gatehouse audit verify)');
   await target.gateway.audit.flush();
-  const report = await verifyStoredAudit(target.gateway.store);
+  const report = await verifyStore(target.gateway.store);
   io.out(`      ${report.ok ? 'chain intact' : 'TAMPERING FOUND'}: ${report.recordsChecked} records, ${report.checkpointsChecked} checkpoints\n`);
   expect(report.ok, 'Every request above is in the hash chain, and it verifies', 'audit verification failed');
 

@@ -59,6 +59,7 @@ export const ERROR_CATALOG = {
   PATH_OUTSIDE_ROOT: client(400, JSONRPC_INVALID_PARAMS, 'tool', 'Use a path relative to the connector folder, as returned by search; "..", absolute paths and symlinks out of the folder are refused.'),
   DOCUMENT_NOT_FOUND: client(404, JSONRPC_NOT_FOUND, 'tool', 'Use a path returned by the search tool.'),
   DOCUMENT_UNSUPPORTED: client(415, JSONRPC_INVALID_PARAMS, 'tool', 'Only Markdown, plain text and HTML documents can be read.'),
+  DOCUMENT_TOO_LARGE: client(413, JSONRPC_INVALID_PARAMS, 'tool', 'The document is larger than the connector allows (max_document_bytes); ask the connector owner to split it or raise the limit.'),
 
   // --- decisions ---
   POLICY_DENIED: client(403, JSONRPC_FORBIDDEN, 'tool', 'Ask the connector owner for a policy that grants this access.'),

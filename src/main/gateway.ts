@@ -53,7 +53,7 @@ export class Gateway {
     const store = await openStore(config.store);
     try {
       const keys = await loadAuditKeys(config, store);
-      const audit = new AuditWriter(store, keys, { log: options.log });
+      const audit = new AuditWriter(store, keys, { contentMode: config.audit.content, log: options.log });
       const checkpointer = new Checkpointer(store, keys, { intervalMs: config.checkpointIntervalMs, log: options.log });
       const runtime = await buildRuntime(config, { store, log: options.log, audit });
       let gateway: Gateway | undefined;

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { openTestStore, type TestStore } from '../../../test/support/stores.js';
 import { GatehouseError } from '../../errors/catalog.js';
 import { silentLogger } from '../../ops/logger.js';
-import { DocumentIndex, type DocumentIndexOptions, createLabeler, sha256Hex } from './document-index.js';
+import { DocumentIndex, type DocumentIndexOptions, createLabeler } from './document-index.js';
+import { documentVersion } from './document-text.js';
 
 const LABELS = {
   'hr/payroll/**': 'restricted',
@@ -98,7 +99,7 @@ describe('DocumentIndex', () => {
     assert.equal(rows.get('readme.md')?.label, 'internal');
     assert.equal(rows.get('readme.md')?.title, 'Readme');
     assert.equal(rows.get('site/index.html')?.title, 'Site');
-    assert.equal(rows.get('readme.md')?.version, sha256Hex(Buffer.from('# Readme\nwelcome')));
+    assert.equal(rows.get('readme.md')?.version, documentVersion(Buffer.from('# Readme\nwelcome')));
     const hits = await ts.store.searchDocuments({ connector: 'docs', query: 'outsidemarker', labels: ['internal', 'restricted'], limit: 5 });
     assert.equal(hits.length, 0);
     const status = index.status();
@@ -162,7 +163,7 @@ describe('DocumentIndex', () => {
   });
 
   it('stops at the file cap and says so', async () => {
-    const index = open({ maxFiles: 2 });
+    const index = open({ maxFiles: 2, maxDocumentBytes: 1_000_000 });
     const report = await index.reconcile();
     assert.equal(report.truncated, true);
     assert.equal((await paths()).length, 2);
@@ -178,7 +179,7 @@ describe('DocumentIndex', () => {
     await eventually('added file indexed', async () => (await ts.store.getDocument('docs', 'watched.md')) !== undefined);
 
     write('watched.md', '# Watched\nsecond version');
-    const v2 = sha256Hex(Buffer.from('# Watched\nsecond version'));
+    const v2 = documentVersion(Buffer.from('# Watched\nsecond version'));
     await eventually('modified file re-indexed', async () => (await ts.store.getDocument('docs', 'watched.md'))?.version === v2);
 
     unlinkSync(join(root, 'watched.md'));
@@ -195,5 +196,11 @@ describe('DocumentIndex', () => {
 
     rmSync(join(root, 'hr'), { recursive: true });
     await eventually('deleted directory removed', async () => !(await paths()).some((p) => p.startsWith('hr/')));
+
+    rmSync(join(root, 'site'), { recursive: true });
+    mkdirSync(join(base, 'outside', 'site'));
+    writeFileSync(join(base, 'outside', 'site', 'index.html'), '<p>outsidemarker</p>');
+    symlinkSync(join(base, 'outside', 'site'), join(root, 'site'));
+    await eventually('directory turned symlink removed', async () => !(await paths()).some((p) => p.startsWith('site/')));
   });
 });

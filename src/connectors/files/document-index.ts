@@ -10,7 +10,6 @@
  * so replicas indexing the same folder into one store converge instead of conflicting.
  * A missing folder is never read as an empty one: nothing is deleted while it is unavailable.
  */
-import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import picomatch from 'picomatch';
 import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { DocumentIndexRepo, IndexedDocument, IndexedDocumentMeta } from '../../store/store.js';
-import { type DocumentText, documentKind, extractDocument } from './document-text.js';
+import { type DocumentText, documentKind, documentVersion, extractDocument } from './document-text.js';
 import {
   type DocumentBytes, normalizeRelativePath, readDocumentBytes, resolveInRoot, resolveRoot, toPosix,
 } from './safe-path.js';
@@ -56,11 +55,7 @@ export function createLabeler(globs: Readonly<Record<string, string>>, defaultLa
   };
 }
 
-/** SHA-256 of the bytes, hex: the content version of a document. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
+/** What a document index needs: its folder, the store, labels, limits and tuning. */
 export interface DocumentIndexOptions {
   readonly connector: string;
   /** The connector folder as configured (absolute). */
@@ -101,10 +96,7 @@ export interface IndexStatus {
 
 type Outcome = 'indexed' | 'unchanged' | 'removed';
 
-interface WalkedFile {
-  readonly size: number;
-  readonly modifiedAt: string;
-}
+type WalkedFile = Pick<DocumentBytes, 'size' | 'modifiedAt'>;
 
 function errorCode(err: unknown): string {
   if (err instanceof GatehouseError) return err.code;
@@ -112,15 +104,8 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : 'INTERNAL_ERROR';
 }
 
-/** A document that is not (or no longer) servable: gone, outside, unreadable or too large. */
-function isUnservable(err: unknown): boolean {
-  return err instanceof GatehouseError
-    && (err.code === 'DOCUMENT_NOT_FOUND' || err.code === 'PATH_OUTSIDE_ROOT' || err.code === 'DOCUMENT_UNSUPPORTED');
-}
-
-function isUnavailable(err: unknown): boolean {
-  return err instanceof GatehouseError && err.code === 'CONNECTOR_UNAVAILABLE';
-}
+/** Codes of a document that is not (or no longer) servable: gone, outside, or too large. */
+const UNSERVABLE = new Set(['DOCUMENT_NOT_FOUND', 'PATH_OUTSIDE_ROOT', 'DOCUMENT_UNSUPPORTED']);
 
 function sameDocument(row: IndexedDocumentMeta, version: string, label: string, file: DocumentBytes): boolean {
   return row.version === version && row.label === label && row.modifiedAt === file.modifiedAt && row.size === file.size;
@@ -138,10 +123,11 @@ export class DocumentIndex {
   #pending = new Set<string>();
   #pendingFull = false;
   #flushTimer: NodeJS.Timeout | undefined;
-  #status: IndexStatus = {
-    firstScanDone: false, rootAvailable: false, watching: false, documents: 0, truncated: false,
-    lastScanAt: undefined, lastErrorCode: undefined,
-  };
+  #periodicPending = false;
+  /** After a watcher failure, no restart before this time (performance.now()): no error loops. */
+  #watchRetryAt = 0;
+  #status: IndexStatus = { firstScanDone: false, rootAvailable: false, watching: false, documents: 0, truncated: false,
+    lastScanAt: undefined, lastErrorCode: undefined };
 
   constructor(options: DocumentIndexOptions) {
     this.#o = options;
@@ -156,7 +142,7 @@ export class DocumentIndex {
     try {
       await this.reconcile();
     } catch (err) {
-      if (!isUnavailable(err)) throw err;
+      if (!(err instanceof GatehouseError && err.code === 'CONNECTOR_UNAVAILABLE')) throw err;
       this.#o.log.warn('files connector folder unavailable at start', { connector: this.#o.connector });
     } finally {
       this.#status = { ...this.#status, firstScanDone: true };
@@ -164,7 +150,12 @@ export class DocumentIndex {
     const interval = this.#o.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
     if (interval > 0 && !this.#closed) {
       this.#timer = setInterval(() => {
-        this.reconcile().catch((err: unknown) => this.#logFailure('periodic index scan failed', err));
+        // A scan slower than the interval must not pile up more scans behind it.
+        if (this.#periodicPending) return;
+        this.#periodicPending = true;
+        this.reconcile()
+          .catch((err: unknown) => this.#logFailure('periodic index scan failed', err))
+          .finally(() => { this.#periodicPending = false; });
       }, interval);
       this.#timer.unref();
     }
@@ -179,6 +170,7 @@ export class DocumentIndex {
     await this.#queue.catch(() => undefined);
   }
 
+  /** Index state for health(): availability, watcher, document count, cap. */
   status(): IndexStatus {
     return this.#status;
   }
@@ -241,7 +233,7 @@ export class DocumentIndex {
       const row = rows.get(path);
       const quickSame = row !== undefined && row.size === info.size && row.modifiedAt === info.modifiedAt
         && row.label === this.#o.labeler.labelOf(path);
-      const outcome = quickSame ? 'unchanged' : await this.#indexPath(rootReal, path, row);
+      const outcome = quickSame ? 'unchanged' : await this.#indexPath(rootReal, path, row ?? null);
       if (outcome === 'indexed') upserted += 1;
       if (outcome !== 'removed') documents += 1;
     }
@@ -254,9 +246,7 @@ export class DocumentIndex {
       if (outcome === 'removed') deleted += 1;
       else documents += 1;
     }
-    this.#status = {
-      ...this.#status, documents, truncated, lastScanAt: this.#o.now().toISOString(), lastErrorCode: undefined,
-    };
+    this.#status = { ...this.#status, documents, truncated, lastScanAt: this.#o.now().toISOString(), lastErrorCode: undefined };
     if (truncated) this.#o.log.warn('files connector folder exceeds the document cap', { connector, maxFiles: this.#maxFiles });
     this.#o.log.debug('files connector index scan', { connector, documents, upserted, deleted });
     await this.#ensureWatcher(rootReal);
@@ -272,8 +262,11 @@ export class DocumentIndex {
       try {
         entries = await readdir(join(rootReal, dir), { withFileTypes: true });
       } catch (err) {
-        if (dir === '') throw new GatehouseError('CONNECTOR_UNAVAILABLE', `The folder of connector "${this.#o.connector}" is unreadable.`, { connector: this.#o.connector }, { cause: err });
-        this.#o.log.debug('files connector skipped an unreadable directory', { connector: this.#o.connector, code: errorCode(err) });
+        const { connector } = this.#o;
+        if (dir === '') {
+          throw new GatehouseError('CONNECTOR_UNAVAILABLE', `The folder of connector "${connector}" is unreadable.`, { connector }, { cause: err });
+        }
+        this.#o.log.debug('files connector skipped an unreadable directory', { connector, code: errorCode(err) });
         continue;
       }
       for (const entry of entries) {
@@ -293,7 +286,7 @@ export class DocumentIndex {
    * Make the index agree with the file at one canonical path: upsert it, leave it, or delete it
    * when it is gone, not a document, reached through a symlink, too large or unextractable.
    */
-  async #indexPath(rootReal: string, path: string, row?: IndexedDocumentMeta): Promise<Outcome> {
+  async #indexPath(rootReal: string, path: string, row?: IndexedDocumentMeta | null): Promise<Outcome> {
     const { store, connector } = this.#o;
     const remove = async (): Promise<Outcome> => {
       await store.deleteDocument(connector, path);
@@ -307,12 +300,13 @@ export class DocumentIndex {
       if (resolved.path !== path) return remove();
       file = await readDocumentBytes(resolved.absolutePath, this.#o.maxDocumentBytes);
     } catch (err) {
-      if (isUnservable(err)) return remove();
+      if (err instanceof GatehouseError && UNSERVABLE.has(err.code)) return remove();
       throw err;
     }
-    const version = sha256Hex(file.bytes);
+    const version = documentVersion(file.bytes);
     const label = this.#o.labeler.labelOf(path);
-    const current = row ?? await store.getDocument(connector, path);
+    // `null`: the caller knows there is no row; `undefined`: look it up.
+    const current = row === undefined ? await store.getDocument(connector, path) : row;
     if (current && sameDocument(current, version, label, file)) return 'unchanged';
     let text: DocumentText;
     try {
@@ -337,15 +331,17 @@ export class DocumentIndex {
 
   /** Start (or restart, if the folder was replaced) the recursive watcher. */
   async #ensureWatcher(rootReal: string): Promise<void> {
-    if (this.#o.watch === false || this.#closed) return;
-    const ino = (await stat(rootReal)).ino;
-    if (this.#watcher && this.#watchedIno === ino) return;
+    if (this.#o.watch === false || this.#closed || performance.now() < this.#watchRetryAt) return;
+    const ino = (await stat(rootReal).catch(() => undefined))?.ino;
+    if (ino === undefined || (this.#watcher && this.#watchedIno === ino)) return;
     this.#stopWatcher();
     try {
       const watcher = watch(rootReal, { recursive: true, persistent: false }, (_event, name) => this.#onChange(name));
       watcher.on('error', (err) => {
         this.#logFailure('files connector watcher failed', err);
         this.#stopWatcher();
+        // Periodic scans carry on and retry the watcher later; catch up on what it missed now.
+        this.#watchRetryAt = performance.now() + (this.#o.reconcileIntervalMs || DEFAULT_RECONCILE_INTERVAL_MS);
         this.#schedule(true);
       });
       this.#watcher = watcher;
@@ -364,11 +360,9 @@ export class DocumentIndex {
   }
 
   #onChange(name: string | Buffer | null): void {
-    if (name === null) this.#schedule(true);
-    else {
-      this.#pending.add(toPosix(name.toString()));
-      this.#schedule(false);
-    }
+    // No name: the platform could not say what changed, so everything is checked.
+    if (name !== null) this.#pending.add(toPosix(name.toString()));
+    this.#schedule(name === null);
   }
 
   /** Collect events for one window after the first, then apply them as one batch. */
@@ -402,7 +396,8 @@ export class DocumentIndex {
       if (info?.isDirectory()) return this.#scan();
       if (documentKind(path) !== undefined) {
         await this.#indexPath(rootReal, path);
-      } else if (info === undefined) {
+      } else if (info === undefined || info.isSymbolicLink()) {
+        // A directory vanished or became a symlink: its documents go through a full scan.
         rows ??= await this.#o.store.listDocuments(this.#o.connector);
         if (rows.some((r) => r.path.startsWith(`${path}/`))) return this.#scan();
       }

@@ -1,8 +1,9 @@
 /**
- * Text and title of a document, by file extension. Markdown and plain text are served as written;
+ * Text, title and version of a document, by file extension. Markdown and plain text are served as written;
  * HTML is reduced to its visible text (no scripts, styles or comments) so markup never reaches the
  * index or the model. Other extensions are not documents.
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { parse } from 'node-html-parser';
 
@@ -32,6 +33,11 @@ export interface DocumentText {
 /** The kind of document at `path` (by extension, case-insensitive), or undefined if it is not one. */
 export function documentKind(path: string): DocumentKind | undefined {
   return KINDS.get(posix.extname(path).toLowerCase());
+}
+
+/** The content version of a document: SHA-256 of its bytes, hex. */
+export function documentVersion(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Decode bytes as UTF-8 (a BOM is dropped, invalid bytes become U+FFFD). */

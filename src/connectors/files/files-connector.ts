@@ -15,8 +15,8 @@ import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { DocumentIndexRepo, SearchHit } from '../../store/store.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
-import { DocumentIndex, type Labeler, createLabeler, sha256Hex } from './document-index.js';
-import { documentKind, extractDocument } from './document-text.js';
+import { DocumentIndex, type Labeler, createLabeler } from './document-index.js';
+import { documentKind, documentVersion, extractDocument } from './document-text.js';
 import { MAX_PATH_LENGTH, normalizeRelativePath, readDocumentBytes, resolveInRoot } from './safe-path.js';
 
 /** Longest search query, in characters. */
@@ -24,6 +24,7 @@ export const MAX_QUERY_LENGTH = 500;
 /** Most index matches examined by one search while filling `limit` with permitted hits. */
 export const MAX_SEARCH_SCAN = 1000;
 
+/** What the connector needs from the gateway, plus index tuning (defaults suit production). */
 export interface FilesConnectorDeps {
   /** The gateway store (only its document index is used). */
   readonly store: DocumentIndexRepo;
@@ -303,7 +304,7 @@ class FilesConnector implements Connector {
     if (info.size === row.size && info.mtime.toISOString() === row.modifiedAt) return 'fresh';
     try {
       const file = await readDocumentBytes(absolute, this.config.max_document_bytes);
-      return sha256Hex(file.bytes) === row.version ? 'fresh' : 'stale';
+      return documentVersion(file.bytes) === row.version ? 'fresh' : 'stale';
     } catch (err) {
       return err instanceof GatehouseError && err.code === 'DOCUMENT_UNSUPPORTED' ? 'stale' : 'gone';
     }
@@ -321,7 +322,7 @@ class FilesConnector implements Connector {
     }
     const file = await readDocumentBytes(resolved.absolutePath, this.config.max_document_bytes);
     const text = extractDocument(resolved.path, file.bytes);
-    const version = sha256Hex(file.bytes);
+    const version = documentVersion(file.bytes);
     const row = await this.#index.recordRead(resolved.path, file, text, version);
     const provenance = this.#provenance(resolved.path, {
       version, modifiedAt: file.modifiedAt, indexedAt: row.indexedAt, stale: row.version !== version,

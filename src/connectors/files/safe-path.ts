@@ -133,7 +133,7 @@ export async function resolveInRoot(rootReal: string, relPath: string): Promise<
 }
 
 /** Thrown by `readDocumentBytes` when a file exceeds the size cap. */
-export function tooLarge(maxBytes: number): GatehouseError {
+function tooLarge(maxBytes: number): GatehouseError {
   return new GatehouseError('DOCUMENT_UNSUPPORTED', `The document is larger than the connector limit of ${maxBytes} bytes.`, { maxBytes });
 }
 
