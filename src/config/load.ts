@@ -83,7 +83,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
 
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      const pos = lineCounter.linePos(e.pos[0]);
       return { file, line: pos?.line, column: pos?.col, path: '', message: e.message.split('\n')[0] ?? 'YAML syntax error' };
     }));
   }

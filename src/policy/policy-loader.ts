@@ -149,7 +149,9 @@ export function loadPolicySources(sources: readonly PolicySource[], schema: Ceda
   }
   const policies = assignIds(parsed, sources, baseDir, problems);
   const warnings = validateAll(policies, parsed, schema, problems);
-  if (problems.length > 0) throw new PolicyLoadError(problems);
+  if (problems.length > 0) {
+    throw new PolicyLoadError(problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0)));
+  }
   return { policies, schema, files: sources.map((s) => s.file), warnings };
 }
 
@@ -194,7 +196,7 @@ function validateAll(policies: readonly LoadedPolicy[], parsed: readonly Parsed[
     const match = / for Gatehouse::Action::"([a-z]+)"/.exec(error.message);
     const base = policy === undefined
       ? { file: '(unknown)', line: undefined, column: undefined, policyId, message: error.message }
-      : at(policy.file, { ...policy, column: columns.get(`${policy.file}\u0000${policy.line}`) ?? 1 }, { ...error, message: error.message.replace(match?.[0] ?? '', '').replace(`for policy \`${policyId}\`, `, '') }, policyId);
+      : at(policy.file, { ...policy, column: columns.get(`${policy.file}\u0000${policy.line}`) ?? 1 }, { ...error, message: error.message.replace(match?.[0] ?? '', '').split(`for policy \`${policyId}\`, `).join('') }, policyId);
     const key = `${policyId}\u0000${base.line ?? ''}\u0000${base.message}`;
     const entry = merged.get(key) ?? { problem: base, actions: [] };
     if (match?.[1] !== undefined) entry.actions.push(match[1]);
