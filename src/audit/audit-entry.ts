@@ -6,6 +6,7 @@
 export type AuditKind =
   | 'tool_call'       // tools/call through the pipeline
   | 'tools_list'      // tools/list
+  | 'mcp_request'     // any other MCP request: initialize, ping, unknown methods
   | 'auth_failure'    // a request refused before an agent was known
   | 'protocol_error'  // malformed JSON-RPC, oversize body, unknown method
   | 'admin';          // pause/resume, agent create/rotate/revoke, config reload

@@ -104,7 +104,7 @@ export function isChainHash(value: string): boolean {
   return HEX64.test(value);
 }
 
-const KINDS: readonly AuditKind[] = ['tool_call', 'tools_list', 'auth_failure', 'protocol_error', 'admin'];
+const KINDS: readonly AuditKind[] = ['tool_call', 'tools_list', 'mcp_request', 'auth_failure', 'protocol_error', 'admin'];
 const DECISIONS: readonly AuditDecision[] = ['allow', 'deny', 'error', 'unauthenticated', 'none'];
 const STATUSES: readonly AuditStatus[] = ['ok', 'denied', 'error'];
 const OPTIONAL_STRINGS = ['action', 'tool', 'connector', 'target', 'errorCode', 'summary', 'client', 'argsHash', 'resultHash'] as const;

@@ -12,6 +12,7 @@ import type { Caller } from '../domain/types.js';
 import { asGatehouseError, GatehouseError } from '../errors/catalog.js';
 import { USER_ASSERTION_HEADER } from '../identity/user-assertion.js';
 import type { Runtime } from '../main/runtime.js';
+import { auditMcpRequest } from './audit-mcp-request.js';
 import { authInfoFor, newRequestId } from './mcp-server.js';
 import type { StatelessTransport } from './stateless-transport.js';
 
@@ -114,14 +115,27 @@ async function handleMcp(req: IncomingMessage, res: ServerResponse, deps: HttpLi
   }
   if (messages.length === 0) return refuse(new GatehouseError('REQUEST_MALFORMED', 'An empty batch is not a JSON-RPC message.'));
 
-  respond(req, res, deps.transport, messages, batch, { caller, client });
+  respond(req, res, deps.transport, messages, batch, { caller, client }, deps.current);
 }
 
 /** Dispatch to the MCP server and write its answers: JSON, or SSE once a notification must go first. */
 function respond(req: IncomingMessage, res: ServerResponse, transport: StatelessTransport, messages: JSONRPCMessage[], batch: boolean,
-  identity: { caller: Caller; client: string | undefined }): void {
+  identity: { caller: Caller; client: string | undefined }, current: () => Runtime): void {
   let streaming = false;
   let done = false;
+  const started = performance.now();
+  const runtime = current();
+  const write = (responses: JSONRPCMessage[]) => {
+    if (responses.length === 0) {
+      res.writeHead(202).end();
+    } else if (streaming) {
+      for (const r of responses) res.write(`event: message\ndata: ${JSON.stringify(r)}\n\n`);
+      res.end();
+    } else {
+      const payload = JSON.stringify(batch ? responses : responses[0]);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }).end(payload);
+    }
+  };
   const cancel = transport.dispatch(messages, authInfoFor(identity), req.headers, {
     notify(message) {
       if (done) return;
@@ -133,15 +147,14 @@ function respond(req: IncomingMessage, res: ServerResponse, transport: Stateless
     },
     complete(responses) {
       done = true;
-      if (responses.length === 0) {
-        res.writeHead(202).end();
-      } else if (streaming) {
-        for (const r of responses) res.write(`event: message\ndata: ${JSON.stringify(r)}\n\n`);
-        res.end();
-      } else {
-        const payload = JSON.stringify(batch ? responses : responses[0]);
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }).end(payload);
-      }
+      const requests = messages.filter((m) => 'method' in m && 'id' in m);
+      const elapsed = Math.round(performance.now() - started);
+      // Durable before the answer leaves; a failed audit write withholds it (fail closed).
+      Promise.all(requests.map((request, i) => auditMcpRequest(runtime.audit, identity.caller, identity.client, request, responses[i], elapsed)))
+        .then(() => write(responses), () => {
+          if (!streaming) sendError(res, new GatehouseError('AUDIT_WRITE_FAILED', 'The audit record could not be written.'), newRequestId());
+          else res.end();
+        });
     },
   });
   res.on('close', () => {
