@@ -30,11 +30,13 @@ export interface EntityNeeds {
   readonly userAncestors: boolean;
   /** Entity literals whose attributes or ancestors a condition may read. */
   readonly literals: readonly EntityUid[];
+  /** Context keys read with `context.key` or `context has key`; `undefined` = keep all. */
+  readonly context: ReadonlySet<string> | undefined;
 }
 
 /** Needs that keep every attribute and ancestor (for schema-validated requests). */
 export const ALL_NEEDS: EntityNeeds = {
-  attributes: undefined, principalAncestors: true, resourceAncestors: true, userAncestors: true, literals: [],
+  attributes: undefined, principalAncestors: true, resourceAncestors: true, userAncestors: true, literals: [], context: undefined,
 };
 
 /** Cedar type name, e.g. `Gatehouse::Agent`. */
@@ -51,13 +53,16 @@ interface NeedsBuilder {
   anyLiteral: boolean;
   readLiterals: Map<string, EntityUid>;
   allLiterals: Map<string, EntityUid>;
+  context: Set<string>;
+  /** `context` is used as a whole value, not only through its keys. */
+  wholeContext: boolean;
 }
 
 /** Work out what a set of policies can observe, from their JSON (EST) form. */
 export function entityNeeds(policies: readonly PolicyJson[]): EntityNeeds {
   const b: NeedsBuilder = {
     attributes: new Set(), principal: false, resource: false, user: false, anyLiteral: false,
-    readLiterals: new Map(), allLiterals: new Map(),
+    readLiterals: new Map(), allLiterals: new Map(), context: new Set(), wholeContext: false,
   };
   for (const policy of policies) {
     if (policy.principal.op === 'in' || (policy.principal.op === 'is' && policy.principal.in !== undefined)) b.principal = true;
@@ -73,6 +78,7 @@ export function entityNeeds(policies: readonly PolicyJson[]): EntityNeeds {
     resourceAncestors: b.resource || withLiterals,
     userAncestors: b.user || withLiterals,
     literals,
+    context: b.wholeContext ? undefined : b.context,
   };
 }
 
@@ -114,26 +120,49 @@ function walk(expr: unknown, b: NeedsBuilder): void {
     return;
   }
   const node = expr as Record<string, unknown>;
-  const uid = node['__entity'] as EntityUid | undefined;
-  if (uid !== undefined && typeof uid.type === 'string' && typeof uid.id === 'string') {
-    b.allLiterals.set(uidKey(uid), { type: uid.type, id: uid.id });
-    return;
-  }
+  if ('Value' in node) return valueLiterals(node['Value'], b);
+  if (node['Var'] === 'context') b.wholeContext = true;
   const dot = node['.'] as { left: Expr; attr: string } | undefined;
-  if (dot !== undefined) {
-    b.attributes.add(dot.attr);
-    observed(dot.left, b, false);
-  }
   const has = node['has'] as { left: Expr; attr: string | string[] } | undefined;
-  if (has !== undefined) {
-    for (const attr of Array.isArray(has.attr) ? has.attr : [has.attr]) b.attributes.add(attr);
-    observed(has.left, b, false);
+  const read = dot ?? has;
+  if (read !== undefined) {
+    const names = Array.isArray(read.attr) ? read.attr : [read.attr];
+    if ((read.left as Record<string, unknown>)['Var'] === 'context') {
+      // `context.a.b` reads key a of the context, then attribute b of what it holds.
+      b.context.add(names[0] as string);
+      for (const name of names.slice(1)) b.attributes.add(name);
+      return walkChildren(node, b, read.left);
+    }
+    for (const name of names) b.attributes.add(name);
+    observed(read.left, b, false);
   }
   const inside = node['in'] as { left: Expr } | undefined;
   if (inside !== undefined) observed(inside.left, b, true);
   const is = node['is'] as { left: Expr; in?: Expr } | undefined;
   if (is?.in !== undefined) observed(is.left, b, true);
-  for (const child of Object.values(node)) walk(child, b);
+  walkChildren(node, b, undefined);
+}
+
+/** Entity literals inside a literal value (possibly nested in sets and records). */
+function valueLiterals(value: unknown, b: NeedsBuilder): void {
+  if (value === null || typeof value !== 'object') return;
+  const uid = (value as { __entity?: EntityUid }).__entity;
+  if (uid !== undefined && typeof uid.type === 'string' && typeof uid.id === 'string') {
+    b.allLiterals.set(uidKey(uid), { type: uid.type, id: uid.id });
+    return;
+  }
+  for (const child of Object.values(value)) valueLiterals(child, b);
+}
+
+function walkChildren(node: Record<string, unknown>, b: NeedsBuilder, skip: unknown): void {
+  for (const child of Object.values(node)) {
+    if (child !== null && typeof child === 'object' && !Array.isArray(child)) {
+      // Descend into the operator's operands, except the `context` an attribute read starts from.
+      for (const operand of Object.values(child as Record<string, unknown>)) if (operand !== skip) walk(operand, b);
+    } else {
+      walk(child, b);
+    }
+  }
 }
 
 function pick(attributes: Attributes, needs: EntityNeeds): Record<string, AttributeValue> {

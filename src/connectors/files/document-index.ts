@@ -3,23 +3,23 @@
  *
  * - A full scan walks the folder (no hidden entries, no symlinks, at most `maxFiles` documents),
  *   compares it with the stored index and upserts what is new or changed, deletes what is gone.
- * - A recursive watcher batches change events and re-indexes just those paths.
+ * - A recursive watcher (folder-watcher.ts) batches change events; just those paths are re-indexed.
  * - A periodic full scan (unref'd timer) repairs anything the watcher missed.
  *
  * Every write is an upsert or a delete keyed by (connector, path) and derived from the file on disk,
  * so replicas indexing the same folder into one store converge instead of conflicting.
  * A missing folder is never read as an empty one: nothing is deleted while it is unavailable.
  */
-import { type FSWatcher, watch } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { DocumentIndexRepo, IndexedDocument, IndexedDocumentMeta } from '../../store/store.js';
 import { type DocumentText, documentKind, documentVersion, extractDocument } from './document-text.js';
+import { type FolderChanges, FolderWatcher } from './folder-watcher.js';
 import {
-  type DocumentBytes, normalizeRelativePath, readDocumentBytes, resolveInRoot, resolveRoot, toPosix,
+  type DocumentBytes, normalizeRelativePath, readDocumentBytes, resolveInRoot, resolveRoot,
 } from './safe-path.js';
 
 /** Most documents a folder may hold; beyond this the scan stops and health reports it. */
@@ -105,7 +105,7 @@ function errorCode(err: unknown): string {
 }
 
 /** Codes of a document that is not (or no longer) servable: gone, outside, or too large. */
-const UNSERVABLE = new Set(['DOCUMENT_NOT_FOUND', 'PATH_OUTSIDE_ROOT', 'DOCUMENT_UNSUPPORTED']);
+const UNSERVABLE = new Set(['DOCUMENT_NOT_FOUND', 'PATH_OUTSIDE_ROOT', 'DOCUMENT_TOO_LARGE']);
 
 function sameDocument(row: IndexedDocumentMeta, version: string, label: string, file: DocumentBytes): boolean {
   return row.version === version && row.label === label && row.modifiedAt === file.modifiedAt && row.size === file.size;
@@ -118,20 +118,22 @@ export class DocumentIndex {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
-  #watcher: FSWatcher | undefined;
-  #watchedIno: number | undefined;
-  #pending = new Set<string>();
-  #pendingFull = false;
-  #flushTimer: NodeJS.Timeout | undefined;
+  /** Undefined when watching is off. */
+  readonly #watcher: FolderWatcher | undefined;
   #periodicPending = false;
-  /** After a watcher failure, no restart before this time (performance.now()): no error loops. */
-  #watchRetryAt = 0;
-  #status: IndexStatus = { firstScanDone: false, rootAvailable: false, watching: false, documents: 0, truncated: false,
+  #status: Omit<IndexStatus, 'watching'> = { firstScanDone: false, rootAvailable: false, documents: 0, truncated: false,
     lastScanAt: undefined, lastErrorCode: undefined };
 
   constructor(options: DocumentIndexOptions) {
     this.#o = options;
     this.#maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+    this.#watcher = options.watch === false ? undefined : new FolderWatcher({
+      debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+      // Periodic scans carry on meanwhile; a failed watcher is retried after one interval.
+      retryDelayMs: options.reconcileIntervalMs || DEFAULT_RECONCILE_INTERVAL_MS,
+      onChanges: (changes) => this.#onChanges(changes),
+      onError: (message, err) => this.#logFailure(message, err),
+    });
   }
 
   /**
@@ -165,14 +167,13 @@ export class DocumentIndex {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#stopWatcher();
+    this.#watcher?.close();
     await this.#queue.catch(() => undefined);
   }
 
   /** Index state for health(): availability, watcher, document count, cap. */
   status(): IndexStatus {
-    return this.#status;
+    return { ...this.#status, watching: this.#watcher?.watching ?? false };
   }
 
   /** The real path of the folder; CONNECTOR_UNAVAILABLE (and health updated) when it is gone. */
@@ -249,7 +250,7 @@ export class DocumentIndex {
     this.#status = { ...this.#status, documents, truncated, lastScanAt: this.#o.now().toISOString(), lastErrorCode: undefined };
     if (truncated) this.#o.log.warn('files connector folder exceeds the document cap', { connector, maxFiles: this.#maxFiles });
     this.#o.log.debug('files connector index scan', { connector, documents, upserted, deleted });
-    await this.#ensureWatcher(rootReal);
+    await this.#watcher?.ensure(rootReal);
     return { documents, upserted, deleted, truncated };
   }
 
@@ -329,56 +330,10 @@ export class DocumentIndex {
     return meta;
   }
 
-  /** Start (or restart, if the folder was replaced) the recursive watcher. */
-  async #ensureWatcher(rootReal: string): Promise<void> {
-    if (this.#o.watch === false || this.#closed || performance.now() < this.#watchRetryAt) return;
-    const ino = (await stat(rootReal).catch(() => undefined))?.ino;
-    if (ino === undefined || (this.#watcher && this.#watchedIno === ino)) return;
-    this.#stopWatcher();
-    try {
-      const watcher = watch(rootReal, { recursive: true, persistent: false }, (_event, name) => this.#onChange(name));
-      watcher.on('error', (err) => {
-        this.#logFailure('files connector watcher failed', err);
-        this.#stopWatcher();
-        // Periodic scans carry on and retry the watcher later; catch up on what it missed now.
-        this.#watchRetryAt = performance.now() + (this.#o.reconcileIntervalMs || DEFAULT_RECONCILE_INTERVAL_MS);
-        this.#schedule(true);
-      });
-      this.#watcher = watcher;
-      this.#watchedIno = ino;
-      this.#status = { ...this.#status, watching: true };
-    } catch (err) {
-      this.#logFailure('files connector watcher could not start', err);
-    }
-  }
-
-  #stopWatcher(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    this.#watchedIno = undefined;
-    this.#status = { ...this.#status, watching: false };
-  }
-
-  #onChange(name: string | Buffer | null): void {
-    // No name: the platform could not say what changed, so everything is checked.
-    if (name !== null) this.#pending.add(toPosix(name.toString()));
-    this.#schedule(name === null);
-  }
-
-  /** Collect events for one window after the first, then apply them as one batch. */
-  #schedule(full: boolean): void {
-    if (full) this.#pendingFull = true;
-    if (this.#flushTimer || this.#closed) return;
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined;
-      const paths = this.#pending;
-      const needFull = this.#pendingFull;
-      this.#pending = new Set();
-      this.#pendingFull = false;
-      this.#enqueue(() => (needFull ? this.#scan() : this.#applyChanges(paths)))
-        .catch((err: unknown) => this.#logFailure('files connector could not apply changes', err));
-    }, this.#o.debounceMs ?? DEFAULT_DEBOUNCE_MS);
-    this.#flushTimer.unref();
+  /** A batch from the watcher: queued behind other index work; failures are logged, not thrown. */
+  #onChanges({ names, full }: FolderChanges): void {
+    this.#enqueue(() => (full ? this.#scan() : this.#applyChanges(names)))
+      .catch((err: unknown) => this.#logFailure('files connector could not apply changes', err));
   }
 
   /** Apply watcher events; a directory appearing or vanishing falls back to a full scan. */

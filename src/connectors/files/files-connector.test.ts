@@ -124,7 +124,8 @@ describe('files connector', () => {
       ['../etc/passwd', 'PATH_OUTSIDE_ROOT'], ['/etc/passwd', 'PATH_OUTSIDE_ROOT'], ['a/../../x', 'PATH_OUTSIDE_ROOT'],
       ['escape.md', 'PATH_OUTSIDE_ROOT'], ['escape-dir/passwd.md', 'PATH_OUTSIDE_ROOT'], ['team/notes.md\u0000', 'PATH_OUTSIDE_ROOT'],
       ['..\\outside\\passwd.md', 'PATH_OUTSIDE_ROOT'], [`${root}/team/notes.md`, 'PATH_OUTSIDE_ROOT'],
-      ['team', 'DOCUMENT_NOT_FOUND'], ['missing.md', 'DOCUMENT_NOT_FOUND'], ['.git/config', 'DOCUMENT_NOT_FOUND'],
+      ['escape-dir/no-such-file.md', 'PATH_OUTSIDE_ROOT'],
+      ['team', 'DOCUMENT_NOT_FOUND'], ['.git/config', 'DOCUMENT_NOT_FOUND'],
     ];
     for (const [path, code] of attacks) {
       await rejectsWith(c.target('read', { path }), code, `target ${JSON.stringify(path)}`);
@@ -173,7 +174,73 @@ describe('files connector', () => {
     assert.deepEqual(result.provenance, [doc.provenance]);
     await rejectsWith(c.execute('read', { path: 'team/innocent.md' }, context()), 'POLICY_DENIED', 'symlink to restricted');
     write('team/huge.md', 'y'.repeat(70 * 1024));
-    await rejectsWith(c.execute('read', { path: 'team/huge.md' }, context()), 'DOCUMENT_UNSUPPORTED', 'over the size cap');
+    await rejectsWith(c.execute('read', { path: 'team/huge.md' }, context()), 'DOCUMENT_TOO_LARGE', 'over the size cap');
+  });
+
+  it('refuses a file over max_document_bytes as DOCUMENT_TOO_LARGE, after policy, and marks its hit stale', async () => {
+    const c = await connector({ max_document_bytes: 1024 });
+    write('team/huge.md', `# Huge
+${'y'.repeat(2000)}`);
+    write('restricted/huge.md', `# Huge
+${'y'.repeat(2000)}`);
+    await rejectsWith(c.execute('read', { path: 'team/huge.md' }, context()), 'DOCUMENT_TOO_LARGE', 'over the cap');
+    await rejectsWith(c.execute('read', { path: 'restricted/huge.md' }, context()), 'POLICY_DENIED', 'restricted and over the cap');
+    const err = await c.execute('read', { path: 'team/huge.md' }, context()).catch((e: unknown) => e);
+    assert.ok(err instanceof GatehouseError);
+    assert.equal(err.spec.status, 413);
+    assert.equal(err.details.maxBytes, 1024);
+    // An indexed file that grew past the cap is still a hit, but no longer matches what was indexed.
+    write('team/notes.md', `# Team notes
+The budget review is on Friday.${' '.repeat(2000)}`);
+    const { hits } = await search(c, { query: 'Friday' });
+    assert.equal(hits[0]?.path, 'team/notes.md');
+    assert.equal(hits[0]?.provenance.stale, true);
+  });
+
+  it('targets a missing path as typed, with the label of its globs, so policy decides before existence shows', async () => {
+    const c = await connector();
+    const missing = await c.target('read', { path: './restricted//no-such-plan.md' });
+    assert.deepEqual(missing, {
+      type: 'Document', id: 'docs/restricted/no-such-plan.md',
+      attributes: { path: 'restricted/no-such-plan.md', label: 'restricted', connector: 'docs' },
+      parents: [{ type: 'Connector', id: 'docs' }],
+    });
+    // The same shape and label as an existing restricted document: the gateway denies both alike.
+    const existing = await c.target('read', { path: 'restricted/plan-1.md' });
+    assert.deepEqual({ ...missing.attributes, path: undefined }, { ...existing.attributes, path: undefined });
+    assert.deepEqual(missing.parents, existing.parents);
+    assert.equal((await c.target('read', { path: 'team/missing.md' })).attributes.label, 'internal');
+    // Directories with a document's name and paths below a file are missing documents too.
+    mkdirSync(join(root, 'restricted', 'folder.md'));
+    for (const path of ['restricted/folder.md', 'restricted/plan-1.md/x.md', 'restricted/sub/deeper/x.md']) {
+      assert.equal((await c.target('read', { path })).id, `docs/${path}`, path);
+    }
+
+    // execute: policy first; only a permitted caller learns that nothing is there.
+    await rejectsWith(c.execute('read', { path: 'restricted/no-such-plan.md' }, context()), 'POLICY_DENIED', 'missing, restricted');
+    await rejectsWith(c.execute('read', { path: 'restricted/plan-1.md' }, context()), 'POLICY_DENIED', 'existing, restricted');
+    await rejectsWith(c.execute('read', { path: 'restricted/no-such-plan.md' }, context('none')), 'DOCUMENT_NOT_FOUND', 'missing, permitted');
+    await rejectsWith(c.execute('read', { path: 'restricted/folder.md' }, context('none')), 'DOCUMENT_NOT_FOUND', 'directory, permitted');
+
+    // What is refused without looking at the disk is refused alike whether or not it exists.
+    write('restricted/scan.pdf', '%PDF');
+    for (const path of ['restricted/scan.pdf', 'restricted/none.pdf']) {
+      await rejectsWith(c.target('read', { path }), 'DOCUMENT_UNSUPPORTED', path);
+    }
+    for (const path of ['restricted', 'restricted/nothing']) {
+      await rejectsWith(c.target('read', { path }), 'DOCUMENT_NOT_FOUND', path);
+    }
+  });
+
+  it('targets a symlink named like a document by the file it points to, and reads it only if that is one', async () => {
+    const c = await connector();
+    write('restricted/scan.pdf', '%PDF');
+    symlinkSync(join(root, 'restricted', 'scan.pdf'), join(root, 'team', 'scan.md'));
+    const target = await c.target('read', { path: 'team/scan.md' });
+    assert.equal(target.id, 'docs/restricted/scan.pdf');
+    assert.equal(target.attributes.label, 'restricted');
+    await rejectsWith(c.execute('read', { path: 'team/scan.md' }, context()), 'POLICY_DENIED', 'restricted target');
+    await rejectsWith(c.execute('read', { path: 'team/scan.md' }, context('none')), 'DOCUMENT_UNSUPPORTED', 'not a document');
   });
 
   it('marks a hit stale when the file changed after indexing, and fresh after it is re-indexed', async () => {

@@ -4,11 +4,15 @@
  *
  * Sensitivity labels come from config globs on the canonical path. Every search hit passes
  * `ctx.mayAccess` before anything about it enters the result, so a refused document leaves no
- * title, snippet or path behind. Every item carries provenance: content version (SHA-256),
- * modified time, index time and whether the file on disk has moved on since it was indexed.
+ * title, snippet or path behind. Policy also decides before a read says whether a file exists:
+ * a path with nothing behind it is targeted (and labelled) as typed, so an agent cannot probe
+ * a restricted folder by telling DOCUMENT_NOT_FOUND from POLICY_DENIED.
+ *
+ * Every item carries provenance: content version (SHA-256), modified time, index time and
+ * whether the file on disk has moved on since it was indexed.
  */
 import { lstat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, posix } from 'node:path';
 import type { FilesConnectorConfig } from '../../config/schema.js';
 import type { JsonSchemaObject, OperationSpec, Provenance, ResourceRef } from '../../domain/types.js';
 import { GatehouseError } from '../../errors/catalog.js';
@@ -17,7 +21,7 @@ import type { DocumentIndexRepo, SearchHit } from '../../store/store.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
 import { DocumentIndex, type Labeler, createLabeler } from './document-index.js';
 import { documentKind, documentVersion, extractDocument } from './document-text.js';
-import { MAX_PATH_LENGTH, normalizeRelativePath, readDocumentBytes, resolveInRoot } from './safe-path.js';
+import { MAX_PATH_LENGTH, type ResolvedFile, findInRoot, normalizeRelativePath, readDocumentBytes } from './safe-path.js';
 
 /** Longest search query, in characters. */
 export const MAX_QUERY_LENGTH = 500;
@@ -145,13 +149,16 @@ class FilesConnector implements Connector {
     return this.#operations;
   }
 
+  /**
+   * `search` targets the connector; `read` targets the document: by its canonical path when a file
+   * is there, else by the path as typed, so that policy (not an error code) answers first.
+   * Throws PATH_OUTSIDE_ROOT, and for paths that can never name a document whether or not anything
+   * is there, DOCUMENT_NOT_FOUND or DOCUMENT_UNSUPPORTED.
+   */
   async target(operation: string, args: Readonly<Record<string, unknown>>): Promise<ResourceRef> {
     this.#operation(operation);
     if (operation === 'search') return { type: 'Connector', id: this.name, attributes: {}, parents: [] };
-    const rootReal = await this.#index.root();
-    const file = await resolveInRoot(rootReal, normalizeRelativePath(args.path));
-    if (documentKind(file.path) === undefined) throw this.#unsupported();
-    return this.#documentResource(file.path);
+    return (await this.#locate(args.path)).resource;
   }
 
   async execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
@@ -213,6 +220,22 @@ class FilesConnector implements Connector {
 
   #unsupported(): GatehouseError {
     return new GatehouseError('DOCUMENT_UNSUPPORTED', 'The file is not a document this connector serves.');
+  }
+
+  /**
+   * The file an agent-supplied path names (undefined when nothing servable is there) and the
+   * resource policy decides on. What is refused without a look at the disk (syntax, hidden
+   * entries, extensions) is refused the same way whether or not anything exists.
+   */
+  async #locate(input: unknown): Promise<{ file: ResolvedFile | undefined; resource: ResourceRef }> {
+    const typed = normalizeRelativePath(input);
+    if (documentKind(typed) === undefined) {
+      // No extension (a folder name, say) can never be a document; another extension is not one we serve.
+      if (posix.extname(typed) === '') throw new GatehouseError('DOCUMENT_NOT_FOUND', 'No document exists at that path.');
+      throw this.#unsupported();
+    }
+    const file = await findInRoot(await this.#index.root(), typed);
+    return { file, resource: this.#documentResource(file?.path ?? typed) };
   }
 
   #documentResource(path: string): ResourceRef {
@@ -306,20 +329,21 @@ class FilesConnector implements Connector {
       const file = await readDocumentBytes(absolute, this.config.max_document_bytes);
       return documentVersion(file.bytes) === row.version ? 'fresh' : 'stale';
     } catch (err) {
-      return err instanceof GatehouseError && err.code === 'DOCUMENT_UNSUPPORTED' ? 'stale' : 'gone';
+      return err instanceof GatehouseError && err.code === 'DOCUMENT_TOO_LARGE' ? 'stale' : 'gone';
     }
   }
 
   /** Read one document fresh from disk and catch the index up with it. */
   async #read(args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
-    const rootReal = await this.#index.root();
-    const resolved = await resolveInRoot(rootReal, normalizeRelativePath(args.path));
-    if (documentKind(resolved.path) === undefined) throw this.#unsupported();
-    const resource = this.#documentResource(resolved.path);
-    // target() was authorized; the path is resolved again here, so decide again on what it now is.
+    const { file: resolved, resource } = await this.#locate(args.path);
+    // target() was authorized; the path is resolved again here, so decide again on what it now is,
+    // and before saying whether anything is there.
     if (!ctx.mayAccess(resource, 'read')) {
       throw new GatehouseError('POLICY_DENIED', 'Access to this document is not permitted.', { connector: this.name });
     }
+    if (resolved === undefined) throw new GatehouseError('DOCUMENT_NOT_FOUND', 'No document exists at that path.');
+    // A symlink with a document's name may point at a file that is not one.
+    if (documentKind(resolved.path) === undefined) throw this.#unsupported();
     const file = await readDocumentBytes(resolved.absolutePath, this.config.max_document_bytes);
     const text = extractDocument(resolved.path, file.bytes);
     const version = documentVersion(file.bytes);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GatehouseError } from '../../errors/catalog.js';
 import {
-  isInsideRoot, normalizeRelativePath, readDocumentBytes, resolveInRoot, resolveRoot,
+  findInRoot, isInsideRoot, normalizeRelativePath, readDocumentBytes, resolveInRoot, resolveRoot,
 } from './safe-path.js';
 
 function code(fn: () => unknown): string | undefined {
@@ -114,6 +114,18 @@ describe('resolveInRoot (real file system)', () => {
     }
   });
 
+  it('findInRoot gives undefined where no document is, and still refuses escapes', async () => {
+    const find = (path: string) => findInRoot(root, normalizeRelativePath(path));
+    assert.equal((await find('inside-link.txt'))?.path, 'sub/b.txt');
+    for (const path of ['sub', 'pipe.md', 'missing.md', 'dangling.md', 'to-hidden.md', 'a.md/x', 'sub/no/such/dir/x.md']) {
+      assert.equal(await find(path), undefined, path);
+    }
+    for (const attack of ['escape.md', 'relative-escape.md', 'escape-dir/secret.md', 'escape-dir/missing.md',
+      'escape-dir/no/such/dir/x.md']) {
+      assert.equal(await asyncCode(() => find(attack)), 'PATH_OUTSIDE_ROOT', attack);
+    }
+  });
+
   it('resolveRoot reports a missing folder as CONNECTOR_UNAVAILABLE', async () => {
     assert.equal(await resolveRoot(root, 'docs'), root);
     assert.equal(await asyncCode(() => resolveRoot(join(base, 'gone'), 'docs')), 'CONNECTOR_UNAVAILABLE');
@@ -124,7 +136,7 @@ describe('resolveInRoot (real file system)', () => {
     writeFileSync(join(root, 'big.md'), 'x'.repeat(5000));
     const small = await readDocumentBytes(join(root, 'a.md'), 1024);
     assert.equal(small.bytes.toString(), '# A\n');
-    assert.equal(await asyncCode(() => readDocumentBytes(join(root, 'big.md'), 1024)), 'DOCUMENT_UNSUPPORTED');
+    assert.equal(await asyncCode(() => readDocumentBytes(join(root, 'big.md'), 1024)), 'DOCUMENT_TOO_LARGE');
     assert.equal(await asyncCode(() => readDocumentBytes(join(root, 'escape.md'), 1024)), 'DOCUMENT_NOT_FOUND');
     assert.equal(await asyncCode(() => readDocumentBytes(join(root, 'pipe.md'), 1024)), 'DOCUMENT_NOT_FOUND');
   });

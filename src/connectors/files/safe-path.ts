@@ -2,7 +2,7 @@
  * Agent-supplied paths resolved inside a connector folder, or refused.
  *
  * Two layers: pure checks on the string (`normalizeRelativePath`, `isInsideRoot`, `isHiddenPath`)
- * and the file-system edge (`resolveRoot`, `resolveInRoot`, `readDocumentBytes`), which resolves
+ * and the file-system edge (`resolveRoot`, `resolveInRoot`, `findInRoot`, `readDocumentBytes`), which resolves
  * symlinks and insists the real file is a regular file inside the real folder.
  *
  * The canonical path of a document is its real path relative to the real folder. Labels and policy
@@ -132,16 +132,44 @@ export async function resolveInRoot(rootReal: string, relPath: string): Promise<
   return { path: canonical, absolutePath: real, size: info.size, modifiedAt: info.mtime.toISOString() };
 }
 
+/**
+ * Like `resolveInRoot`, but a path that names no document file (missing, a directory, a FIFO, a
+ * hidden target) gives `undefined` instead of DOCUMENT_NOT_FOUND, so that the caller can let policy
+ * decide before it says whether anything is there. Still throws PATH_OUTSIDE_ROOT when the path, or
+ * the nearest folder on it that exists, resolves outside the folder: a symlinked directory that
+ * leaves the folder is refused whether or not the file below it exists.
+ */
+export async function findInRoot(rootReal: string, relPath: string): Promise<ResolvedFile | undefined> {
+  try {
+    return await resolveInRoot(rootReal, relPath);
+  } catch (err) {
+    if (!(err instanceof GatehouseError && err.code === 'DOCUMENT_NOT_FOUND')) throw err;
+  }
+  const segments = relPath.split('/');
+  for (let n = segments.length - 1; n > 0; n -= 1) {
+    let real: string;
+    try {
+      real = await realpath(join(rootReal, ...segments.slice(0, n)));
+    } catch (err) {
+      if (isMissing(err)) continue;
+      throw err;
+    }
+    if (real !== rootReal && !isInsideRoot(rootReal, real)) throw outside('The path leads outside the connector folder.');
+    break;
+  }
+  return undefined;
+}
+
 /** Thrown by `readDocumentBytes` when a file exceeds the size cap. */
 function tooLarge(maxBytes: number): GatehouseError {
-  return new GatehouseError('DOCUMENT_UNSUPPORTED', `The document is larger than the connector limit of ${maxBytes} bytes.`, { maxBytes });
+  return new GatehouseError('DOCUMENT_TOO_LARGE', `The document is larger than the connector limit of ${maxBytes} bytes.`, { maxBytes });
 }
 
 /**
  * Read a regular file of at most `maxBytes`. The final component is opened without following
  * symlinks and non-blocking (a FIFO swapped in cannot hang the call); size and type come from
  * the open handle, so they describe the bytes returned. Throws DOCUMENT_NOT_FOUND or
- * DOCUMENT_UNSUPPORTED (too large).
+ * DOCUMENT_TOO_LARGE.
  */
 export async function readDocumentBytes(absolutePath: string, maxBytes: number): Promise<DocumentBytes> {
   let handle;

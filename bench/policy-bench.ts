@@ -1,0 +1,198 @@
+/**
+ * Authorization time of the Cedar authorizer at 10, 1,000 and 10,000 generated policies.
+ *
+ *   npm run build && node dist/bench/policy-bench.js [--sizes 10,1000,10000] [--runs 5] [--calls 2000]
+ *
+ * Policies are generated with a fixed seed: a few global invariants, per-agent permits with
+ * conditions (labels, paths, agent and user attributes, context), per-agent forbids with reasons,
+ * group-scoped permits and connector-scoped policies. Requests come from a pool of active agents
+ * calling their own connectors (some denied). Each size is loaded through the real loader (parse +
+ * strict validation); slices are warmed once, then every run times each authorize() call.
+ * Reports p50 and p99 in µs (median over runs), plus load time and the cost of a slice's first call.
+ */
+import { parseArgs } from 'node:util';
+import type { Config } from '../src/config/load.js';
+import type { Agent, Caller, EndUser, Power, ResourceRef } from '../src/domain/types.js';
+import type { AuthorizationRequest, ConnectorFacts } from '../src/policy/authorizer.js';
+import { createCedarAuthorizer, type CedarAuthorizer } from '../src/policy/cedar-authorizer.js';
+import { buildCedarSchema } from '../src/policy/cedar-schema.js';
+import { loadPolicySources } from '../src/policy/policy-loader.js';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10,1000,10000' },
+    runs: { type: 'string', default: '5' },
+    calls: { type: 'string', default: '2000' },
+  },
+});
+const SIZES = values.sizes.split(',').map(Number);
+const RUNS = Number(values.runs);
+const CALLS = Number(values.calls);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Deterministic PRNG (mulberry32), so every run benchmarks the same policies and requests. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LABELS = ['public', 'internal', 'confidential', 'restricted'];
+const FOLDERS = ['docs', 'hr', 'secret', 'eng', 'sales'];
+const GROUPS = ['support', 'eng', 'sales', 'hr', 'finance', 'legal', 'ops', 'exec'];
+const NS = 'Gatehouse';
+
+interface World {
+  readonly config: Pick<Config, 'agents' | 'users' | 'connectors' | 'identity'>;
+  readonly agents: Agent[];
+  readonly users: EndUser[];
+  readonly facts: ConnectorFacts[];
+  readonly home: (agent: number) => number[];
+  readonly text: string;
+  readonly mix: Record<string, number>;
+}
+
+function world(size: number): World {
+  const r = rng(size);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
+  const nAgents = Math.max(2, Math.round(size / 50));
+  const nConnectors = Math.max(2, Math.round(size / 200));
+  const agents: Agent[] = Array.from({ length: nAgents }, (_, i) => ({
+    name: `agent-${i}`, owner: `owner-${i % 17}`, description: undefined, groups: [GROUPS[i % GROUPS.length] as string],
+    attributes: { team: `t${i % 12}`, level: i % 5 }, actForUsers: true,
+  }));
+  const users: EndUser[] = Array.from({ length: 50 }, (_, i) => ({ id: `user-${i}`, groups: [GROUPS[i % GROUPS.length] as string], attributes: { dept: `d${i % 6}` } }));
+  const facts: ConnectorFacts[] = Array.from({ length: nConnectors }, (_, i) => ({ name: `conn-${i}`, type: 'files', owner: `owner-${i}`, powers: ['read', 'search', 'draft', 'write', 'trigger'] }));
+  const home = (a: number) => [a % nConnectors, (a * 7 + 3) % nConnectors];
+  const A = (i: number) => `${NS}::Agent::"agent-${i}"`;
+  const C = (i: number) => `${NS}::Connector::"conn-${i}"`;
+  const act = (name: string) => `${NS}::Action::"${name}"`;
+  const actions = ['read', 'read', 'read', 'read', 'search', 'search', 'search', 'draft', 'write', 'write', 'trigger'];
+  const policies: string[] = [
+    `@id("g-restricted") @reason("restricted documents need a user in hr") forbid(principal, action, resource is ${NS}::Document) when { resource.label == "restricted" } unless { context has user && context.user in ${NS}::Group::"hr" };`,
+    `@id("g-write-needs-user") @reason("writes happen on behalf of a user") forbid(principal, action in [${act('write')}, ${act('trigger')}], resource) unless { context.acting_for_user };`,
+    `@id("g-public") permit(principal, action in [${act('read')}, ${act('search')}], resource is ${NS}::Document) when { resource.label == "public" };`,
+    `@id("g-level0") forbid(principal, action == ${act('write')}, resource) when { principal has level && principal.level == 0 };`,
+  ].slice(0, size >= 100 ? 4 : 2);
+  const mix: Record<string, number> = { global: policies.length, agentPermit: 0, agentForbid: 0, groupPermit: 0, connectorScoped: 0 };
+  const conditions = [
+    () => `resource.label == "${pick(LABELS.slice(0, 3))}"`,
+    () => `["public", "internal"].contains(resource.label) && context.tool like "*_read"`,
+    () => `context has user && context.user has dept && context.user.dept == "d${Math.floor(r() * 6)}"`,
+    () => `principal has team && principal.team == "t${Math.floor(r() * 12)}"`,
+    () => `resource.path like "${pick(FOLDERS)}/*"`,
+  ];
+  for (let i = policies.length; i < size; i++) {
+    const a = Math.floor(r() * nAgents);
+    const c = pick(home(a));
+    const roll = r();
+    if (roll < 0.85) {
+      const action = pick(actions);
+      policies.push(action === 'search'
+        ? `permit(principal == ${A(a)}, action == ${act('search')}, resource == ${C(c)}) when { context.tool == "conn-${c}_search" };`
+        : `permit(principal == ${A(a)}, action == ${act(action)}, resource is ${NS}::Document in ${C(c)}) when { ${pick(conditions)()} };`);
+      mix['agentPermit']!++;
+    } else if (roll < 0.93) {
+      policies.push(`@reason("no ${pick(FOLDERS)} documents for this agent") forbid(principal == ${A(a)}, action, resource is ${NS}::Document in ${C(c)}) when { resource.path like "secret/*" };`);
+      mix['agentForbid']!++;
+    } else if (roll < 0.98) {
+      policies.push(`permit(principal in ${NS}::Group::"${pick(GROUPS)}", action == ${act('read')}, resource is ${NS}::Document in ${C(c)}) when { resource.label != "restricted" };`);
+      mix['groupPermit']!++;
+    } else {
+      policies.push(r() < 0.5
+        ? `forbid(principal, action == ${act('write')}, resource in ${C(c)}) unless { context has user && context.user in ${NS}::Group::"${pick(GROUPS)}" };`
+        : `permit(principal, action == ${act('search')}, resource == ${C(c)}) when { principal has level && principal.level >= 2 };`);
+      mix['connectorScoped']!++;
+    }
+  }
+  const config = {
+    agents: agents.map((a) => ({ name: a.name, owner: a.owner, description: undefined, groups: [...a.groups], attributes: a.attributes, act_for_users: true })),
+    users: users.map((u) => ({ id: u.id, groups: [...u.groups], attributes: u.attributes })),
+    connectors: [],
+    identity: { userAttributes: {}, userAssertion: undefined },
+  } as unknown as World['config'];
+  // connectors: [] keeps the bench independent of connector config; requests carry their facts.
+  return { config, agents, users, facts, home, text: policies.join('\n'), mix };
+}
+
+function requests(w: World, count: number, seed: number): AuthorizationRequest[] {
+  const r = rng(seed);
+  const active = Math.min(w.agents.length, 80); // working set: the agents calling right now
+  const powers: Power[] = ['read', 'read', 'read', 'search', 'search', 'write', 'draft'];
+  return Array.from({ length: count }, () => {
+    const a = Math.floor(r() * active);
+    const agent = w.agents[a] as Agent;
+    const homes = w.home(a);
+    const facts = w.facts[homes[Math.floor(r() * homes.length)] as number] as ConnectorFacts;
+    const action = powers[Math.floor(r() * powers.length)] as Power;
+    const caller: Caller = { agent, keyId: 'k', user: r() < 0.5 ? w.users[Math.floor(r() * w.users.length)] : undefined };
+    const path = `${FOLDERS[Math.floor(r() * FOLDERS.length)]}/doc-${Math.floor(r() * 1000)}.md`;
+    const resource: ResourceRef = action === 'search'
+      ? { type: 'Connector', id: facts.name, attributes: {}, parents: [] }
+      : { type: 'Document', id: `${facts.name}/${path}`, attributes: { path, label: LABELS[Math.floor(r() * LABELS.length)] as string, connector: facts.name }, parents: [{ type: 'Connector', id: facts.name }] };
+    return { caller, action, connector: facts, resource, tool: `${facts.name}_${action}`, operation: action };
+  });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+const median = (xs: readonly number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+const us = (ns: bigint) => Number(ns) / 1000;
+
+/** Per-call times over `RUNS` passes of the pool, after one warm-up pass; medians of p50 and p99. */
+function timeRuns(authorizer: CedarAuthorizer, pool: readonly AuthorizationRequest[]): { p50: number; p99: number; cold: number; allowed: number } {
+  const cold: number[] = [];
+  let allowed = 0;
+  for (const request of pool) {
+    const before = authorizer.stats.slicesBuilt;
+    const t = process.hrtime.bigint();
+    if (authorizer.authorize(request).allowed) allowed++;
+    if (authorizer.stats.slicesBuilt > before) cold.push(us(process.hrtime.bigint() - t));
+  }
+  const p50s: number[] = [];
+  const p99s: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const times: number[] = [];
+    for (const request of pool) {
+      const t = process.hrtime.bigint();
+      authorizer.authorize(request);
+      times.push(us(process.hrtime.bigint() - t));
+    }
+    times.sort((a, b) => a - b);
+    p50s.push(percentile(times, 0.5));
+    p99s.push(percentile(times, 0.99));
+  }
+  return { p50: median(p50s), p99: median(p99s), cold: median(cold), allowed: allowed / pool.length };
+}
+
+function benchSize(size: number): void {
+  const w = world(size);
+  const t = process.hrtime.bigint();
+  const loaded = loadPolicySources([{ file: '/bench/generated.cedar', text: w.text }], buildCedarSchema(w.config), '/bench');
+  const loadMs = us(process.hrtime.bigint() - t) / 1000;
+  const pool = requests(w, CALLS, size + 1);
+  const evaluated = createCedarAuthorizer(w.config, loaded, { decisionCacheSize: 0 });
+  const e = timeRuns(evaluated, pool);
+  const c = timeRuns(createCedarAuthorizer(w.config, loaded), pool);
+  const slice = (n: number) => `${n.toFixed(1).padStart(7)} µs`;
+  out(`${String(size).padStart(6)} policies | evaluated p50 ${slice(e.p50)}, p99 ${slice(e.p99)} | repeated (decision cache) p50 ${slice(c.p50)}, p99 ${slice(c.p99)}`);
+  out(`         load ${loadMs.toFixed(0)} ms | ${evaluated.stats.slicesCached} slices, a slice's first call p50 ${e.cold.toFixed(0)} µs`
+    + ` | ${(100 * e.allowed).toFixed(0)}% allowed | rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  out(`         mix: ${Object.entries(w.mix).map(([k, v]) => `${k} ${v}`).join(', ')}; ${w.agents.length} agents, ${w.facts.length} connectors`);
+}
+
+/** How fast this machine is, to compare numbers across machines: JSON.parse of a small object. */
+function calibration(): number {
+  const text = JSON.stringify({ a: [1, 2, 3], b: 'hello', c: { d: true } });
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < 200_000; i++) JSON.parse(text);
+  return Number(process.hrtime.bigint() - t) / 200_000;
+}
+
+out(`Cedar authorizer: ${RUNS} runs x ${CALLS} calls per size (p50/p99 are medians over runs); calibration: JSON.parse of a small object ${calibration().toFixed(0)} ns`);
+for (const size of SIZES) benchSize(size);
