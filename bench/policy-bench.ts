@@ -181,7 +181,8 @@ function benchSize(size: number): void {
   const c = timeRuns(createCedarAuthorizer(w.config, loaded), pool);
   const slice = (n: number) => `${n.toFixed(1).padStart(7)} µs`;
   out(`${String(size).padStart(6)} policies | evaluated p50 ${slice(e.p50)}, p99 ${slice(e.p99)} | repeated (decision cache) p50 ${slice(c.p50)}, p99 ${slice(c.p99)}`);
-  out(`         load ${loadMs.toFixed(0)} ms | ${evaluated.stats.slicesCached} slices, a slice's first call p50 ${e.cold.toFixed(0)} µs`
+  const perCall = evaluated.stats.policiesEvaluated / Math.max(1, evaluated.stats.evaluations);
+  out(`         load ${loadMs.toFixed(0)} ms | ${evaluated.stats.slicesCached} slices, ${perCall.toFixed(1)} policies evaluated per call, a slice's first call p50 ${e.cold.toFixed(0)} µs`
     + ` | ${(100 * e.allowed).toFixed(0)}% allowed | rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   out(`         mix: ${Object.entries(w.mix).map(([k, v]) => `${k} ${v}`).join(', ')}; ${w.agents.length} agents, ${w.facts.length} connectors`);
 }

@@ -163,6 +163,12 @@ export class Gateway {
     }
   }
 
+  /** Flush pending audit records and sign a checkpoint of the chain head now. */
+  async checkpoint(): Promise<void> {
+    await this.audit.flush();
+    await this.checkpointer.checkpoint();
+  }
+
   /** Stop listening, flush the audit trail and write a final checkpoint. */
   async close(): Promise<void> {
     for (const w of this.#watchers) w.close();

@@ -39,7 +39,13 @@ export interface CedarAuthorizerOptions {
 
 /** The Authorizer, plus counters for tests and benchmarks. */
 export interface CedarAuthorizer extends Authorizer {
-  readonly stats: { readonly slicesBuilt: number; readonly slicesCached: number; readonly evaluations: number };
+  readonly stats: {
+    readonly slicesBuilt: number;
+    readonly slicesCached: number;
+    /** Calls that reached Cedar, and the policies those calls evaluated in all. */
+    readonly evaluations: number;
+    readonly policiesEvaluated: number;
+  };
 }
 
 /** Where a policy's scope lets it apply; `*` is anywhere. */
@@ -177,6 +183,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   const mayUseAnswers = new Map<string, boolean>();
   let slicesBuilt = 0;
   let evaluations = 0;
+  let policiesEvaluated = 0;
 
   function takeSlot(): string {
     if (slices.size >= sliceCapacity) {
@@ -264,6 +271,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     let answer: AuthorizationAnswer;
     try {
       evaluations++;
+      policiesEvaluated += slice.policies.length;
       answer = statefulIsAuthorized({
         ...call, resource: { type: cedarType(resource.type), id: resource.id }, preparsedPolicySetId: slice.slot,
         ...(strict ? { preparsedSchemaName: schemaName, validateRequest: true } : { validateRequest: false }),
@@ -324,7 +332,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     mayUse,
     policyCount: loaded.policies.length,
     get stats() {
-      return { slicesBuilt, slicesCached: slices.size, evaluations };
+      return { slicesBuilt, slicesCached: slices.size, evaluations, policiesEvaluated };
     },
   };
   releaseSlots.register(authorizer, ownedSlots);
