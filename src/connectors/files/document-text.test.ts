@@ -69,3 +69,12 @@ describe('html', () => {
     assert.throws(() => extractDocument('a.pdf', bytes('%PDF')), TypeError);
   });
 });
+
+describe('html doctype', () => {
+  it('does not put the doctype into the text', () => {
+    const doc = extractDocument('faq.html', bytes('<!DOCTYPE html>\n<html><head><title>FAQ</title></head><body><p>Paid in 30 days.</p></body></html>'));
+    assert.equal(doc.title, 'FAQ');
+    assert.doesNotMatch(doc.text, /doctype/i);
+    assert.match(doc.text, /Paid in 30 days/);
+  });
+});

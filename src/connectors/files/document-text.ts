@@ -84,7 +84,8 @@ export function markdownTitle(source: string): string | undefined {
 const INVISIBLE = 'script, style, noscript, template, head, title';
 
 function htmlDocument(source: string, fallback: string): DocumentText {
-  const root = parse(source, { comment: false });
+  // The parser keeps a doctype as text; it is markup, not content.
+  const root = parse(source.replace(/^\s*<!doctype[^>]*>/i, ''), { comment: false });
   const title = cleanTitle(root.querySelector('title')?.text ?? '') || cleanTitle(root.querySelector('h1')?.text ?? '') || fallback;
   for (const element of root.querySelectorAll(INVISIBLE)) element.remove();
   const text = root.structuredText.replace(/\n{3,}/g, '\n\n').trim();
