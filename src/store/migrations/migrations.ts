@@ -9,10 +9,8 @@ export interface Migration {
   readonly postgres: string;
 }
 
-const core: Migration = {
-  version: 1,
-  name: 'core',
-  sqlite: `
+/** Tables whose DDL is the same in both dialects. */
+const CREDENTIALS_AND_STATE = `
     CREATE TABLE agent_keys (
       key_id TEXT PRIMARY KEY,
       agent TEXT NOT NULL,
@@ -35,6 +33,13 @@ const core: Migration = {
       changed_by TEXT,
       reason TEXT
     );
+`;
+
+const core: Migration = {
+  version: 1,
+  name: 'core',
+  sqlite: `
+    ${CREDENTIALS_AND_STATE}
     CREATE TABLE audit_records (
       seq INTEGER PRIMARY KEY,
       id TEXT NOT NULL UNIQUE,
@@ -94,28 +99,7 @@ const core: Migration = {
     END;
   `,
   postgres: `
-    CREATE TABLE agent_keys (
-      key_id TEXT PRIMARY KEY,
-      agent TEXT NOT NULL,
-      key_hash TEXT NOT NULL,
-      created_at TEXT NOT NULL,
-      expires_at TEXT,
-      revoked_at TEXT,
-      last_used_at TEXT
-    );
-    CREATE INDEX agent_keys_agent ON agent_keys(agent);
-    CREATE TABLE agent_state (
-      agent TEXT PRIMARY KEY,
-      revoked_at TEXT,
-      reason TEXT
-    );
-    CREATE TABLE connector_state (
-      connector TEXT PRIMARY KEY,
-      state TEXT NOT NULL CHECK (state IN ('active', 'paused')),
-      changed_at TEXT NOT NULL,
-      changed_by TEXT,
-      reason TEXT
-    );
+    ${CREDENTIALS_AND_STATE}
     CREATE TABLE audit_records (
       seq BIGINT PRIMARY KEY,
       id TEXT NOT NULL UNIQUE,
