@@ -1,7 +1,8 @@
 /**
  * Added latency of the gateway per tool call, against calling the files connector directly
  * in-process. The gateway runs as its own process (`gatehouse serve`), as in production; the client
- * is the official MCP SDK client over HTTP, plus a raw JSON-RPC POST to separate client overhead.
+ * is the official MCP SDK client over HTTP, plus a raw JSON-RPC POST to separate client overhead, and
+ * a plain JSON-RPC hop to the same connector (bench/plain-hop-server.ts) as the no-gateway baseline.
  *
  *   npm run build && node dist/bench/gateway-bench.js [--runs 5] [--calls 300] [--store sqlite|postgres]
  *
@@ -63,8 +64,11 @@ async function measure(call: () => Promise<unknown>): Promise<Stats> {
   return { median: quantile(medians, 0.5), p99: quantile(p99s, 0.5) };
 }
 
-async function startServer(configFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
+const PLAIN_HOP = fileURLToPath(new URL('./plain-hop-server.js', import.meta.url));
+
+/** Spawn a server process and wait for the URL it prints on stderr. */
+async function startServer(args: string[], ready: RegExp): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'info' },
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -72,7 +76,7 @@ async function startServer(configFile: string): Promise<{ url: string; stop: () 
     const timer = setTimeout(() => reject(new Error('gateway did not start')), 30_000);
     child.stderr.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
-      const match = /serving MCP at (\S+)/.exec(buffer);
+      const match = ready.exec(buffer);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -112,22 +116,31 @@ async function main(): Promise<void> {
   await connector.close();
   await store.close();
 
-  const server = await startServer(configFile);
+  let id = 0;
+  const raw = (url: string, name: string, args: unknown) => fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${key}`, 'MCP-Protocol-Version': '2025-06-18' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name, arguments: args } }),
+  }).then((r) => r.text());
+
+  // Plain hop: the connector behind bare JSON-RPC over HTTP, in its own process.
+  const hop = await startServer([PLAIN_HOP, configFile], /listening (\S+)/);
+  const plainHop = {
+    read: await measure(() => raw(hop.url, 'handbook_read', readArgs)),
+    search: await measure(() => raw(hop.url, 'handbook_search', searchArgs)),
+  };
+  await hop.stop();
+
+  const server = await startServer([BIN, 'serve', '--config', configFile, '--listen', '127.0.0.1:0'], /serving MCP at (\S+)/);
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
   const sdk = {
     read: await measure(() => client.callTool({ name: 'handbook_read', arguments: readArgs })),
     search: await measure(() => client.callTool({ name: 'handbook_search', arguments: searchArgs })),
   };
-  let id = 0;
-  const raw = (name: string, args: unknown) => fetch(server.url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${key}`, 'MCP-Protocol-Version': '2025-06-18' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name, arguments: args } }),
-  }).then((r) => r.text());
   const rawHttp = {
-    read: await measure(() => raw('handbook_read', readArgs)),
-    search: await measure(() => raw('handbook_search', searchArgs)),
+    read: await measure(() => raw(server.url, 'handbook_read', readArgs)),
+    search: await measure(() => raw(server.url, 'handbook_search', searchArgs)),
   };
   await client.close();
   await server.stop();
@@ -137,9 +150,12 @@ async function main(): Promise<void> {
   const fmt = (s: Stats) => `${s.median.toFixed(3)} ms (p99 ${s.p99.toFixed(3)})`;
   process.stdout.write(`gateway added latency — store ${values.store}, ${RUNS} runs × ${CALLS} calls, medians over runs\n`);
   for (const op of ['read', 'search'] as const) {
-    process.stdout.write(`  ${op.padEnd(6)} direct ${fmt(direct[op])} | gateway via SDK client ${fmt(sdk[op])} = ${(sdk[op].median / direct[op].median).toFixed(1)}× `
-      + `| gateway via raw JSON-RPC ${fmt(rawHttp[op])} = ${(rawHttp[op].median / direct[op].median).toFixed(1)}× `
-      + `| added ${(rawHttp[op].median - direct[op].median).toFixed(3)} ms\n`);
+    process.stdout.write(`  ${op}\n`
+      + `    direct in-process call          ${fmt(direct[op])}\n`
+      + `    plain JSON-RPC hop (no gateway) ${fmt(plainHop[op])}\n`
+      + `    gateway, raw JSON-RPC client    ${fmt(rawHttp[op])}  = ${(rawHttp[op].median / direct[op].median).toFixed(1)}× direct, `
+      + `${(rawHttp[op].median / plainHop[op].median).toFixed(2)}× plain hop, +${(rawHttp[op].median - plainHop[op].median).toFixed(3)} ms over the hop\n`
+      + `    gateway, MCP SDK client         ${fmt(sdk[op])}  = ${(sdk[op].median / direct[op].median).toFixed(1)}× direct\n`);
   }
 }
 
