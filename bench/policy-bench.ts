@@ -8,7 +8,9 @@
  * group-scoped permits and connector-scoped policies. Requests come from a pool of active agents
  * calling their own connectors (some denied). Each size is loaded through the real loader (parse +
  * strict validation); slices are warmed once, then every run times each authorize() call.
- * Reports p50 and p99 in µs (median over runs), plus load time and the cost of a slice's first call.
+ * Reports p50 and p99 in µs (median over runs) twice: "evaluated" with the decision cache off (every
+ * call reaches Cedar) and "repeated" with it on (the same pool replayed: every call is a cache hit);
+ * plus load time, policies evaluated per call and the cost of a slice's first call.
  */
 import { parseArgs } from 'node:util';
 import type { Config } from '../src/config/load.js';

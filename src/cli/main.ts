@@ -90,13 +90,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const policy = program.command('policy').description('validate and test Cedar policies');
   policy.command('validate').description('check every policy against the schema')
     .addOption(configOption()).option('--json', 'JSON output')
-    .action(run(async () => (await import('./policy.js')).policyValidateCommand(io)));
+    .action(run(async () => (await import('./policy-validate.js')).policyValidateCommand(io)));
   policy.command('test').argument('<cases>', 'YAML table of requests and expected decisions').description('run a case table; exit 1 on any mismatch')
     .addOption(configOption()).option('--json', 'JSON output')
-    .action(run(async () => (await import('./policy.js')).policyTestCommand(io)));
+    .action(run(async () => (await import('./policy-test.js')).policyTestCommand(io)));
   policy.command('schema').description('print the Cedar schema generated from the configuration')
     .addOption(configOption())
-    .action(run(async () => (await import('./policy.js')).policySchemaCommand(io)));
+    .action(run(async () => (await import('./policy-schema.js')).policySchemaCommand(io)));
 
   const audit = program.command('audit').description('inspect and verify the audit trail');
   audit.command('verify').description('recompute the hash chain and checkpoint signatures; exit 1 on tampering')

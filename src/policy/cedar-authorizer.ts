@@ -7,6 +7,8 @@
  * (a connector and a resource type, or any) and one or more action buckets; a slice is the union of
  * the buckets that can match, so leaving out the rest cannot change a decision. Slices are preparsed
  * once (bounded LRU) and reused; requests outside the id conventions fall back to every connector.
+ * Each call sends Cedar only the entity attributes, ancestors and context keys its slice can read
+ * (entities.ts), and exact repeats of a call are answered from a bounded decision cache.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -23,6 +25,7 @@ import {
 } from './entities.js';
 import type { LoadedPolicies, LoadedPolicy } from './policy-loader.js';
 
+/** Cache sizes and checking mode; the defaults suit production. */
 export interface CedarAuthorizerOptions {
   /** Most policy slices kept preparsed by this authorizer (default 1024). */
   readonly sliceCacheSize?: number;
@@ -179,20 +182,24 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   const declared = loaded.schema.userAttributes;
   const slices = new Map<string, Slice>();
   const ownedSlots = new Set<string>();
+  const spareSlots: string[] = [];
   const decisions = new Map<string, Decision>();
   const mayUseAnswers = new Map<string, boolean>();
   let slicesBuilt = 0;
   let evaluations = 0;
   let policiesEvaluated = 0;
 
-  function takeSlot(): string {
-    if (slices.size >= sliceCapacity) {
-      for (const [key, old] of slices) {
-        slices.delete(key);
-        if (old.slot !== undefined) return old.slot;
-      }
+  /** Make room for one more slice; the preparsed sets of evicted slices are kept for reuse. */
+  function evict(): void {
+    for (const [key, old] of slices) {
+      if (slices.size < sliceCapacity) return;
+      slices.delete(key);
+      if (old.slot !== undefined) spareSlots.push(old.slot);
     }
-    const slot = freeSlots.pop() ?? `gatehouse-slice-${++slotCounter}`;
+  }
+
+  function takeSlot(): string {
+    const slot = spareSlots.pop() ?? freeSlots.pop() ?? `gatehouse-slice-${++slotCounter}`;
     ownedSlots.add(slot);
     return slot;
   }
@@ -201,6 +208,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     const key = `${agent.name}\u0000${connector ?? ANY}\u0000${resourceType ?? ANY}\u0000${action}`;
     const cached = touch(slices, key);
     if (cached !== undefined) return cached;
+    evict();
     const policies = index.collect(agent, connector, resourceType, action);
     const needs = strict ? ALL_NEEDS : entityNeeds(policies.map((p) => p.json));
     const slot = policies.length === 0 ? undefined : takeSlot();
@@ -243,7 +251,11 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     if (userJson !== undefined) entities.push(userJson);
     if (slice.literals.length > 0) {
       // The request's own entities win over configuration's view of the same uid.
-      const present = new Set(entities.map((e) => uidKey(e.uid as { type: string; id: string })));
+      const present = new Set([
+        uidKey({ type: cedarType('Agent'), id: caller.agent.name }),
+        ...(resource === undefined ? [] : [uidKey({ type: cedarType(resource.type), id: resource.id })]),
+        ...(user === undefined ? [] : [uidKey({ type: cedarType('User'), id: user.id })]),
+      ]);
       for (const literal of slice.literals) if (!present.has(uidKey(literal.uid as { type: string; id: string }))) entities.push(literal);
     }
     return {
@@ -335,7 +347,8 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
       return { slicesBuilt, slicesCached: slices.size, evaluations, policiesEvaluated };
     },
   };
-  releaseSlots.register(authorizer, ownedSlots);
+  // Keyed on `slices`, which every closure above holds: slots are freed only when none can run.
+  releaseSlots.register(slices, ownedSlots);
   return authorizer;
 }
 

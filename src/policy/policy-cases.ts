@@ -42,7 +42,9 @@ const caseSchema = caseRequestSchema.extend({
   expect: z.enum(['allow', 'deny']),
 });
 
+/** A request of a case table or fixture, as parsed. */
 export type CaseRequest = z.output<typeof caseRequestSchema>;
+/** A case: a request, its expected decision and a name (`case <index>` when not given). */
 export type PolicyCase = z.output<typeof caseSchema> & { readonly name: string };
 
 /** The outcome of one case. */

@@ -14,11 +14,12 @@ import { buildCedarSchema, type CedarSchema } from './cedar-schema.js';
 
 /** One policy, as loaded. */
 export interface LoadedPolicy {
-  /** Its `@id("...")` annotation, else `<file-basename>:<line>`. */
+  /** Its `@id("...")` annotation, else `<file-basename>:<line>` (`:<column>` if a line holds several). */
   readonly id: string;
   readonly file: string;
-  /** 1-based line of the policy's first character (its first annotation). */
+  /** 1-based line and column of the policy's first character (its first annotation). */
   readonly line: number;
+  readonly column: number;
   readonly text: string;
   readonly effect: 'permit' | 'forbid';
   readonly annotations: Readonly<Record<string, string>>;
@@ -26,13 +27,13 @@ export interface LoadedPolicy {
   readonly json: PolicyJson;
 }
 
-/** A validated policy set and the schema it was validated against. */
 /** A policy file's text. */
 export interface PolicySource {
   readonly file: string;
   readonly text: string;
 }
 
+/** A validated policy set and the schema it was validated against. */
 export interface LoadedPolicies {
   readonly policies: readonly LoadedPolicy[];
   readonly schema: CedarSchema;
@@ -148,7 +149,7 @@ export function loadPolicySources(sources: readonly PolicySource[], schema: Ceda
     }
   }
   const policies = assignIds(parsed, sources, baseDir, problems);
-  const warnings = validateAll(policies, parsed, schema, problems);
+  const warnings = validateAll(policies, schema, problems);
   if (problems.length > 0) {
     throw new PolicyLoadError(problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0)));
   }
@@ -156,30 +157,33 @@ export function loadPolicySources(sources: readonly PolicySource[], schema: Ceda
 }
 
 function assignIds(parsed: readonly Parsed[], sources: readonly PolicySource[], baseDir: string, problems: PolicyProblem[]): LoadedPolicy[] {
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   const names = new Map<string, number>();
-  for (const s of sources) names.set(basename(s.file), (names.get(basename(s.file)) ?? 0) + 1);
+  for (const s of sources) count(names, basename(s.file));
+  const lines = new Map<string, number>();
+  for (const p of parsed) count(lines, `${p.file}\u0000${p.line}`);
   const byId = new Map<string, Parsed>();
   const out: LoadedPolicy[] = [];
   for (const p of parsed) {
     const annotations = p.json.annotations ?? {};
     const short = (names.get(basename(p.file)) ?? 0) > 1 ? relative(baseDir, p.file) : basename(p.file);
-    const id = annotations['id'] ?? `${short}:${p.line}`;
+    const where = (lines.get(`${p.file}\u0000${p.line}`) ?? 0) > 1 ? `${p.line}:${p.column}` : `${p.line}`;
+    const id = annotations['id'] ?? `${short}:${where}`;
     const first = byId.get(id);
     if (first !== undefined) {
       problems.push({ file: p.file, line: p.line, column: 1, policyId: id, message: `duplicate policy id "${id}" (first used at ${first.file}:${first.line})` });
       continue;
     }
     byId.set(id, p);
-    out.push(Object.freeze({ id, file: p.file, line: p.line, text: p.text, effect: p.json.effect, annotations: Object.freeze({ ...annotations }), json: p.json }));
+    out.push(Object.freeze({ id, file: p.file, line: p.line, column: p.column, text: p.text, effect: p.json.effect, annotations: Object.freeze({ ...annotations }), json: p.json }));
   }
   return out;
 }
 
 /** Validate in strict mode; problems go to `problems`, warnings are returned. */
-function validateAll(policies: readonly LoadedPolicy[], parsed: readonly Parsed[], schema: CedarSchema, problems: PolicyProblem[]): string[] {
+function validateAll(policies: readonly LoadedPolicy[], schema: CedarSchema, problems: PolicyProblem[]): string[] {
   if (policies.length === 0) return [];
   const byId = new Map(policies.map((p) => [p.id, p]));
-  const columns = new Map(parsed.map((p) => [`${p.file}\u0000${p.line}`, p.column]));
   const answer = validate({
     schema: schema.text,
     policies: { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) },
@@ -196,7 +200,7 @@ function validateAll(policies: readonly LoadedPolicy[], parsed: readonly Parsed[
     const match = / for Gatehouse::Action::"([a-z]+)"/.exec(error.message);
     const base = policy === undefined
       ? { file: '(unknown)', line: undefined, column: undefined, policyId, message: error.message }
-      : at(policy.file, { ...policy, column: columns.get(`${policy.file}\u0000${policy.line}`) ?? 1 }, { ...error, message: error.message.replace(match?.[0] ?? '', '').split(`for policy \`${policyId}\`, `).join('') }, policyId);
+      : at(policy.file, policy, { ...error, message: error.message.replace(match?.[0] ?? '', '').split(`for policy \`${policyId}\`, `).join('') }, policyId);
     const key = `${policyId}\u0000${base.line ?? ''}\u0000${base.message}`;
     const entry = merged.get(key) ?? { problem: base, actions: [] };
     if (match?.[1] !== undefined) entry.actions.push(match[1]);
