@@ -38,6 +38,7 @@ export interface RuntimeDeps {
  */
 export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<Runtime> {
   const policies = loadPolicies(config);
+  for (const warning of policies.warnings) deps.log.warn('policy warning', { warning });
   const authorizer = createCedarAuthorizer(config, policies);
   const connectors = config.connectors.map((c) => createConnector(c, { store: deps.store, log: deps.log }));
   try {
