@@ -12,7 +12,8 @@ export function serveCommand(io: Io) {
   return async (o: ServeOptions): Promise<number> => {
     const log = createLogger();
     const gateway = await Gateway.start({ configFile: o.config, log, ...(o.listen === undefined ? {} : { listen: o.listen }) });
-    io.err(`Gatehouse is serving MCP at ${gateway.url}\n`);
+    const publicUrl = gateway.runtime.config.server.public_url;
+    io.err(`Gatehouse is serving MCP at ${gateway.url}${publicUrl === undefined ? '' : ` (clients use ${publicUrl})`}\n`);
     const onHup = () => void gateway.reload();
     process.on('SIGHUP', onHup);
     await new Promise<void>((resolve) => {

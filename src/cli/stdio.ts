@@ -3,12 +3,15 @@
  * The agent key comes from GATEHOUSE_AGENT_KEY (and an optional GATEHOUSE_USER_ASSERTION) and is
  * checked again on every request, so a revocation stops the next call here too.
  */
+import { performance } from 'node:perf_hooks';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../domain/types.js';
 import { asGatehouseError } from '../errors/catalog.js';
 import { Gateway } from '../main/gateway.js';
 import { createLogger } from '../ops/logger.js';
+import { auditMcpRequest } from '../server/audit-mcp-request.js';
 import { authInfoFor, createMcpServer, newRequestId } from '../server/mcp-server.js';
 import { EXIT_OK, type Io } from './io.js';
 
@@ -22,6 +25,8 @@ class AuthenticatingTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
   #queue: Promise<void> = Promise.resolve();
+  /** Requests awaiting their response, so initialize/ping/unknown methods can be audited too. */
+  readonly #open = new Map<string | number, { request: JSONRPCMessage; caller: Caller; started: number }>();
 
   constructor(private readonly inner: StdioServerTransport, private readonly gateway: Gateway) {
     inner.onclose = () => this.onclose?.();
@@ -39,6 +44,7 @@ class AuthenticatingTransport implements Transport {
         agentKey: process.env.GATEHOUSE_AGENT_KEY,
         userAssertion: process.env.GATEHOUSE_USER_ASSERTION,
       });
+      if ('id' in message && 'method' in message) this.#open.set(message.id, { request: message, caller, started: performance.now() });
       this.onmessage?.(message, { authInfo: authInfoFor({ caller, client: 'stdio' }) });
     } catch (err) {
       const error = asGatehouseError(err);
@@ -59,7 +65,13 @@ class AuthenticatingTransport implements Transport {
   start(): Promise<void> {
     return this.inner.start();
   }
-  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    const id = 'id' in message && !('method' in message) ? message.id : undefined;
+    const open = id === undefined ? undefined : this.#open.get(id);
+    if (open !== undefined && id !== undefined) {
+      this.#open.delete(id);
+      await auditMcpRequest(this.gateway.runtime.audit, open.caller, 'stdio', open.request, message, Math.round(performance.now() - open.started));
+    }
     // One client per process: every message, related or not, goes to stdout.
     return this.inner.send(message);
   }

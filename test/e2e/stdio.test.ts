@@ -37,6 +37,9 @@ describe('gatehouse stdio', () => {
     const result = await client.callTool({ name: 'handbook_read', arguments: { path: 'expenses.md' } }) as CallToolResult;
     assert.equal(result.isError, undefined);
     assert.match(JSON.stringify(result.content), /Submit receipts/);
+    const bodies = (await f.gateway.store.readAudit({ limit: 1000 })).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    assert.ok(bodies.some((b) => b.kind === 'mcp_request' && b.action === 'initialize' && b.client === 'stdio'), 'initialize is audited');
+    assert.ok(bodies.some((b) => b.kind === 'tool_call' && b.client === 'stdio' && b.status === 'ok'), 'the call is audited');
   });
 
   it('refuses the next request after the agent is revoked', async () => {
