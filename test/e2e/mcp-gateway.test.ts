@@ -178,6 +178,7 @@ describe('MCP gateway over Streamable HTTP', () => {
     const calls = (await auditBodies(f)).filter((b) => b.kind === 'tool_call');
     assert.ok(calls.some((b) => b.decision === 'allow' && Array.isArray(b.policyIds) && (b.policyIds as string[]).includes('handbook-staff-access')));
     assert.ok(calls.some((b) => b.decision === 'deny' && (b.policyIds as string[]).includes('restricted-needs-hr')));
+    assert.ok((await auditBodies(f)).some((b) => b.kind === 'mcp_request' && b.action === 'initialize' && b.status === 'ok'), 'initialize is audited');
     const rows = await f.gateway.store.readAudit({ limit: 10_000 });
     assert.ok(rows.every((r) => !r.body.includes('zebra-marker-term')), 'search terms are hashed, not stored');
     assert.ok(rows.every((r) => !r.body.includes(f.key)), 'keys never reach the audit trail');
