@@ -40,8 +40,8 @@ describe('audit keys', () => {
     try {
       const fromFile = loadHmacKey(dir, undefined);
       const text = readFileSync(join(dir, HMAC_KEY_FILE), 'utf8').trim();
-      assert.equal(mac(loadHmacKey(join(dir, 'unused'), new Secret('${env:K}', text))), mac(fromFile));
-      assert.throws(() => loadHmacKey(dir, new Secret('${env:K}', 'short')), { code: 'CONFIG_INVALID' });
+      assert.equal(mac(loadHmacKey(join(dir, 'unused'), new Secret('${env:K}', 'env', 'K', text))), mac(fromFile));
+      assert.throws(() => loadHmacKey(dir, new Secret('${env:K}', 'env', 'K', 'short')), { code: 'CONFIG_INVALID' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -98,12 +98,13 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
   if (problems.length > 0) throw new ConfigError(problems);
 
   const unresolved: ConfigProblem[] = [];
-  const resolveSecret = (ref: string | undefined, path: readonly PropertyKey[]): Secret | undefined => {
+  const resolveSecret = (ref: string | undefined, path: readonly PropertyKey[], allowStore = false): Secret | undefined => {
     if (ref === undefined) return undefined;
-    const match = SECRET_REFERENCE.exec(ref);
-    const [, kind, name] = match ?? [];
-    if (kind !== 'env' || name === undefined) {
-      unresolved.push(problemAt(path, `${ref} cannot be resolved here: only \${env:NAME} references are supported by this section`));
+    const [, kind, name] = SECRET_REFERENCE.exec(ref) ?? [];
+    if (name === undefined) return undefined;
+    if (kind === 'secret') {
+      if (allowStore) return new Secret(ref, 'store', name);
+      unresolved.push(problemAt(path, `${ref} cannot be used here: this key takes an \${env:NAME} reference`));
       return undefined;
     }
     const resolved = env[name];
@@ -111,7 +112,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       unresolved.push(problemAt(path, `environment variable ${name} is not set`));
       return undefined;
     }
-    return new Secret(ref, resolved);
+    return new Secret(ref, 'env', name, resolved);
   };
 
   const baseDir = dirname(file);

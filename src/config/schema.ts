@@ -16,13 +16,13 @@ const name = (what: string) =>
   z.string().regex(NAME, { message: `${what} names use lowercase letters, digits and "-" only` }).max(48);
 
 /** A duration such as "30d", "12h", "5m", "90s". */
-const duration = z.string().refine((value) => {
+export const duration = z.string().refine((value) => {
   const parsed = ms(value as ms.StringValue);
   return typeof parsed === 'number' && parsed > 0;
 }, { message: 'expected a duration such as "90s", "5m", "12h" or "30d"' });
 
 /** A value that must be given as a reference, never as a literal secret. */
-const secretReference = z.string().regex(SECRET_REFERENCE, {
+export const secretReference = z.string().regex(SECRET_REFERENCE, {
   message: 'secrets must be references such as "${env:NAME}", never literal values',
 });
 
@@ -92,9 +92,10 @@ const agentSchema = z.strictObject({
   act_for_users: z.boolean().default(false),
 });
 
-const sensitivity = z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'labels use lowercase letters, digits, "-" and "_"' });
+export const sensitivity = z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'labels use lowercase letters, digits, "-" and "_"' });
 
-const connectorCommon = {
+/** Keys every connector type has; each type's schema spreads these. */
+export const connectorCommon = {
   name: name('connector'),
   owner: z.string().min(1),
   purpose: z.string().min(1),

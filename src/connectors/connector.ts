@@ -28,6 +28,25 @@ export interface OperationResult {
   readonly summary: string;
   /** Provenance of every item returned, for freshness reporting. */
   readonly provenance: readonly Provenance[];
+  /**
+   * What a write changed, with before-images, so it can be reverted later. The gateway stores these
+   * with the call's audit record; they never go to the agent.
+   */
+  readonly changes?: readonly ChangeRecord[];
+}
+
+/** One changed row or object: enough to revert it or to refuse the revert if it changed since. */
+export interface ChangeRecord {
+  /** e.g. "update", "insert", or an HTTP operation id. */
+  readonly kind: string;
+  /** Table, endpoint or object type. */
+  readonly target: string;
+  /** Primary key or object id, as text. */
+  readonly key: string;
+  /** The row before the change (null for an insert). */
+  readonly before: Readonly<Record<string, unknown>> | null;
+  /** The row after the change (null for a delete). */
+  readonly after: Readonly<Record<string, unknown>> | null;
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'unavailable' | 'starting';
