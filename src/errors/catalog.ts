@@ -61,6 +61,21 @@ export const ERROR_CATALOG = {
   DOCUMENT_UNSUPPORTED: client(415, JSONRPC_INVALID_PARAMS, 'tool', 'Only Markdown, plain text and HTML documents can be read.'),
   DOCUMENT_TOO_LARGE: client(413, JSONRPC_INVALID_PARAMS, 'tool', 'The document is larger than the connector allows (max_document_bytes); ask the connector owner to split it or raise the limit.'),
 
+  // --- connectors of record systems (SQL, HTTP, upstream MCP, webhooks) ---
+  COLUMN_NOT_ALLOWED: client(403, JSONRPC_INVALID_PARAMS, 'tool', 'Use only the columns the connector declares for this table (and, for writes, only its writable columns).'),
+  TABLE_NOT_ALLOWED: client(403, JSONRPC_INVALID_PARAMS, 'tool', 'Use only the tables the connector declares.'),
+  ROW_NOT_FOUND: client(404, JSONRPC_NOT_FOUND, 'tool', 'Check the key; use the query tool to find rows you may see.'),
+  ROW_FILTER_UNSATISFIED: client(403, JSONRPC_FORBIDDEN, 'tool', 'The row filter needs an attribute of the acting user that is missing; act for a user whose identity carries it.'),
+  QUERY_REJECTED: client(400, JSONRPC_INVALID_PARAMS, 'tool', 'Send a single read-only SELECT over the declared tables and columns, or use the structured query tool.'),
+  EGRESS_DENIED: client(403, JSONRPC_FORBIDDEN, 'tool', 'The destination is not allowed for this connector; ask the connector owner to allow it.'),
+  UPSTREAM_REJECTED: client(422, JSONRPC_INVALID_PARAMS, 'tool', 'The upstream system refused the request (4xx); check the arguments.'),
+  TOOL_QUARANTINED: client(423, JSONRPC_FORBIDDEN, 'tool', 'The upstream changed this tool since it was approved; an administrator must review it with `gatehouse connector review NAME`.'),
+  UPSTREAM_TIMEOUT: server(504, JSONRPC_UNAVAILABLE, 'tool', 'The upstream system did not answer in time; retry later.'),
+  UPSTREAM_ERROR: server(502, JSONRPC_UNAVAILABLE, 'tool', 'The upstream system failed (5xx) or answered with an invalid response; retry later or tell the connector owner.'),
+  SECRET_UNAVAILABLE: server(503, JSONRPC_INTERNAL, 'tool', 'A credential the connector needs is missing or cannot be decrypted; the administrator should set it with `gatehouse secret set NAME`.'),
+  MASTER_KEY_MISSING: client(400, JSONRPC_INVALID_PARAMS, 'protocol', 'Set GATEHOUSE_MASTER_KEY (32 bytes, base64 or hex) or secrets.master_key_file in gatehouse.yaml.'),
+  SECRET_NOT_FOUND: client(404, JSONRPC_NOT_FOUND, 'protocol', 'Use a name shown by `gatehouse secret list`.'),
+
   // --- decisions ---
   POLICY_DENIED: client(403, JSONRPC_FORBIDDEN, 'tool', 'Ask the connector owner for a policy that grants this access.'),
   CONNECTOR_PAUSED: client(423, JSONRPC_FORBIDDEN, 'tool', 'The connector was paused by an administrator; retry after `gatehouse connector resume NAME`.'),

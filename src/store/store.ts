@@ -144,10 +144,87 @@ export interface DocumentIndexRepo {
   searchDocuments(search: DocumentSearch): Promise<SearchHit[]>;
 }
 
+/** An encrypted secret as stored: AES-256-GCM parts, base64. The plaintext is never stored. */
+export interface SecretRow {
+  readonly name: string;
+  /** Which master key encrypted it. */
+  readonly keyId: string;
+  readonly nonce: string;
+  readonly ciphertext: string;
+  readonly tag: string;
+  /** Increases on every set; lets running gateways notice a rotation. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type SecretMeta = Pick<SecretRow, 'name' | 'keyId' | 'version' | 'createdAt' | 'updatedAt'>;
+
+export interface SecretRepo {
+  /** Insert or replace; the store sets version = previous + 1 (1 for a new secret) and returns it. */
+  putSecret(row: Omit<SecretRow, 'version' | 'createdAt'> & { readonly createdAt?: string }): Promise<number>;
+  getSecret(name: string): Promise<SecretRow | undefined>;
+  listSecrets(): Promise<SecretMeta[]>;
+  deleteSecret(name: string): Promise<boolean>;
+}
+
+/** The approved definition of an upstream MCP tool: a hash of its name, description and input schema. */
+export interface ToolPinRow {
+  readonly connector: string;
+  readonly tool: string;
+  readonly hash: string;
+  /** Canonical JSON of the pinned definition, to show a diff when the upstream changes it. */
+  readonly definition: string;
+  readonly pinnedAt: string;
+  readonly pinnedBy: string | null;
+}
+
+export interface ToolPinRepo {
+  listToolPins(connector: string): Promise<ToolPinRow[]>;
+  /** Replace every pin of a connector at once (approval of a reviewed set). */
+  replaceToolPins(connector: string, pins: readonly ToolPinRow[]): Promise<void>;
+}
+
+/** A stored change with its before-image, linked to the audit record of the call that made it. */
+export interface ChangeRow {
+  readonly auditId: string;
+  readonly position: number;
+  readonly connector: string;
+  readonly kind: string;
+  readonly target: string;
+  readonly recordKey: string;
+  /** JSON of the row before the change, or null. */
+  readonly beforeImage: string | null;
+  readonly afterImage: string | null;
+  readonly createdAt: string;
+}
+
+export interface ChangeRepo {
+  insertChanges(rows: readonly ChangeRow[]): Promise<void>;
+  listChanges(auditId: string): Promise<ChangeRow[]>;
+}
+
+/** Health of a connector as last seen by one replica. */
+export interface ConnectorHealthRow {
+  readonly connector: string;
+  readonly replica: string;
+  readonly status: string;
+  readonly lastSuccessAt: string | null;
+  readonly lastErrorAt: string | null;
+  readonly lastErrorCode: string | null;
+  readonly latencyMs: number | null;
+  readonly updatedAt: string;
+}
+
+export interface ConnectorHealthRepo {
+  putConnectorHealth(row: ConnectorHealthRow): Promise<void>;
+  listConnectorHealth(): Promise<ConnectorHealthRow[]>;
+}
+
 export type StoreKind = 'sqlite' | 'postgres';
 
 /** The whole store. */
-export interface Store extends AgentKeyRepo, ConnectorStateRepo, AuditRepo, DocumentIndexRepo {
+export interface Store extends AgentKeyRepo, ConnectorStateRepo, AuditRepo, DocumentIndexRepo, SecretRepo, ToolPinRepo, ChangeRepo, ConnectorHealthRepo {
   readonly kind: StoreKind;
   /** Applied migration versions, oldest first. */
   migrationVersions(): Promise<number[]>;

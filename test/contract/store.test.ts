@@ -102,6 +102,41 @@ describe(`store contract (${TEST_STORE_KIND})`, () => {
     assert.deepEqual((await store.searchDocuments({ connector: 'docs', query: 'receipts', labels: ['internal'], limit: 10 })), []);
   });
 
+  it('keeps encrypted secrets with a version that increases on every set', async () => {
+    const parts = { keyId: 'mk1', nonce: 'n', ciphertext: 'c', tag: 't', updatedAt: '2026-01-01T00:00:00.000Z' };
+    assert.equal(await store.putSecret({ name: 'crm-db', ...parts }), 1);
+    assert.equal(await store.putSecret({ name: 'crm-db', ...parts, ciphertext: 'c2', updatedAt: '2026-01-02T00:00:00.000Z' }), 2);
+    const row = await store.getSecret('crm-db');
+    assert.equal(row?.ciphertext, 'c2');
+    assert.equal(row?.createdAt, '2026-01-01T00:00:00.000Z');
+    assert.deepEqual((await store.listSecrets()).map((m) => [m.name, m.version]), [['crm-db', 2]]);
+    assert.equal(await store.deleteSecret('crm-db'), true);
+    assert.equal(await store.deleteSecret('crm-db'), false);
+    assert.equal(await store.getSecret('crm-db'), undefined);
+  });
+
+  it('replaces tool pins per connector atomically', async () => {
+    const pin = (tool: string, hash: string) => ({ connector: 'up', tool, hash, definition: '{}', pinnedAt: 't', pinnedBy: 'ops' });
+    await store.replaceToolPins('up', [pin('a', 'h1'), pin('b', 'h2')]);
+    await store.replaceToolPins('other', [pin('z', 'h9')]);
+    await store.replaceToolPins('up', [pin('b', 'h3')]);
+    assert.deepEqual((await store.listToolPins('up')).map((p) => [p.tool, p.hash]), [['b', 'h3']]);
+    assert.equal((await store.listToolPins('other')).length, 1);
+  });
+
+  it('stores change records with before-images by audit id, and connector health per replica', async () => {
+    await store.insertChanges([
+      { auditId: 'aud_1', position: 0, connector: 'crm', kind: 'update', target: 'tickets', recordKey: '7', beforeImage: '{"status":"open"}', afterImage: '{"status":"closed"}', createdAt: 't' },
+      { auditId: 'aud_1', position: 1, connector: 'crm', kind: 'insert', target: 'notes', recordKey: '9', beforeImage: null, afterImage: '{}', createdAt: 't' },
+    ]);
+    const changes = await store.listChanges('aud_1');
+    assert.deepEqual(changes.map((c) => [c.position, c.kind, c.beforeImage]), [[0, 'update', '{"status":"open"}'], [1, 'insert', null]]);
+    const health = { connector: 'crm', replica: 'r1', status: 'ok', lastSuccessAt: 't1', lastErrorAt: null, lastErrorCode: null, latencyMs: 1.5, updatedAt: 't1' };
+    await store.putConnectorHealth(health);
+    await store.putConnectorHealth({ ...health, status: 'unavailable', lastErrorAt: 't2', lastErrorCode: 'CONNECTOR_UNAVAILABLE', updatedAt: 't2' });
+    assert.deepEqual(await store.listConnectorHealth(), [{ ...health, status: 'unavailable', lastErrorAt: 't2', lastErrorCode: 'CONNECTOR_UNAVAILABLE', updatedAt: 't2' }]);
+  });
+
   it('a second store URL of the same kind is isolated', async () => {
     const { url, drop } = freshStoreUrl();
     const isolated = await openStore(url);

@@ -151,5 +151,58 @@ const core: Migration = {
   `,
 };
 
+/** Tables for connectors of record systems; the DDL is the same in both dialects. */
+const RECORD_SYSTEMS_DDL = `
+    CREATE TABLE secrets (
+      name TEXT PRIMARY KEY,
+      key_id TEXT NOT NULL,
+      nonce TEXT NOT NULL,
+      ciphertext TEXT NOT NULL,
+      tag TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tool_pins (
+      connector TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      definition TEXT NOT NULL,
+      pinned_at TEXT NOT NULL,
+      pinned_by TEXT,
+      PRIMARY KEY (connector, tool)
+    );
+    CREATE TABLE change_records (
+      audit_id TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      connector TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      target TEXT NOT NULL,
+      record_key TEXT NOT NULL,
+      before_image TEXT,
+      after_image TEXT,
+      created_at TEXT NOT NULL,
+      PRIMARY KEY (audit_id, position)
+    );
+    CREATE TABLE connector_health (
+      connector TEXT NOT NULL,
+      replica TEXT NOT NULL,
+      status TEXT NOT NULL,
+      last_success_at TEXT,
+      last_error_at TEXT,
+      last_error_code TEXT,
+      latency_ms DOUBLE PRECISION,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (connector, replica)
+    );
+`;
+
+const recordSystems: Migration = {
+  version: 2,
+  name: 'record-systems',
+  sqlite: RECORD_SYSTEMS_DDL,
+  postgres: RECORD_SYSTEMS_DDL,
+};
+
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [core];
+export const MIGRATIONS: readonly Migration[] = [core, recordSystems];

@@ -6,12 +6,15 @@
  */
 import pg from 'pg';
 import { MIGRATIONS } from '../migrations/migrations.js';
-import { auditRow, connectorRow, docMeta, keyRow, nullable, type Row } from '../row-mappers.js';
+import { EXTRA_SQL, numbered } from '../extra-sql.js';
+import { auditRow, changeRow, connectorRow, docMeta, healthRow, keyRow, nullable, secretMeta, secretRow, toolPinRow, type Row } from '../row-mappers.js';
 import { ftsTerms } from '../search-terms.js';
 import type {
-  AgentKeyRow, AgentStateRow, AuditAppend, AuditCheckpointRow, AuditQuery, AuditRow, ChainHasher,
-  ConnectorStateRow, DocumentSearch, IndexedDocument, IndexedDocumentMeta, SearchHit, Store,
+  AgentKeyRow, AgentStateRow, AuditAppend, AuditCheckpointRow, AuditQuery, AuditRow, ChainHasher, ChangeRow, ConnectorHealthRow,
+  ConnectorStateRow, DocumentSearch, IndexedDocument, IndexedDocumentMeta, SearchHit, SecretMeta, SecretRow, Store, ToolPinRow,
 } from '../store.js';
+
+const SQL = Object.fromEntries(Object.entries(EXTRA_SQL).map(([name, sql]) => [name, numbered(sql)])) as Record<keyof typeof EXTRA_SQL, string>;
 
 const KEY_COLUMNS = 'key_id, agent, key_hash, created_at, expires_at, revoked_at, last_used_at';
 const DOC_META_COLUMNS = 'connector, path, title, label, version, size, modified_at, indexed_at';
@@ -218,6 +221,62 @@ export class PostgresStore implements Store {
       ORDER BY score DESC, d.path LIMIT $4`,
     [terms.join(' | '), search.connector, search.labels, search.limit]);
     return rows.map((r) => ({ ...docMeta(r), score: Number(r.score), snippet: String(r.snippet) }));
+  }
+
+  async putSecret(row: Omit<SecretRow, 'version' | 'createdAt'> & { readonly createdAt?: string }): Promise<number> {
+    const [out] = await this.#rows(SQL.putSecret, [row.name, row.keyId, row.nonce, row.ciphertext, row.tag, row.createdAt ?? row.updatedAt, row.updatedAt]);
+    return Number(out?.version);
+  }
+  async getSecret(name: string): Promise<SecretRow | undefined> {
+    const [row] = await this.#rows(SQL.getSecret, [name]);
+    return row && secretRow(row);
+  }
+  async listSecrets(): Promise<SecretMeta[]> {
+    return (await this.#rows(SQL.listSecrets)).map(secretMeta);
+  }
+  async deleteSecret(name: string): Promise<boolean> {
+    return ((await this.#pool.query(SQL.deleteSecret, [name])).rowCount ?? 0) > 0;
+  }
+  async listToolPins(connector: string): Promise<ToolPinRow[]> {
+    return (await this.#rows(SQL.listToolPins, [connector])).map(toolPinRow);
+  }
+  async replaceToolPins(connector: string, pins: readonly ToolPinRow[]): Promise<void> {
+    await this.#transaction(async (client) => {
+      await client.query(SQL.deleteToolPins, [connector]);
+      for (const pin of pins) await client.query(SQL.insertToolPin, [connector, pin.tool, pin.hash, pin.definition, pin.pinnedAt, pin.pinnedBy]);
+    });
+  }
+  async insertChanges(rows: readonly ChangeRow[]): Promise<void> {
+    await this.#transaction(async (client) => {
+      for (const r of rows) {
+        await client.query(SQL.insertChange, [r.auditId, r.position, r.connector, r.kind, r.target, r.recordKey, r.beforeImage, r.afterImage, r.createdAt]);
+      }
+    });
+  }
+  async listChanges(auditId: string): Promise<ChangeRow[]> {
+    return (await this.#rows(SQL.listChanges, [auditId])).map(changeRow);
+  }
+  async putConnectorHealth(r: ConnectorHealthRow): Promise<void> {
+    await this.#rows(SQL.putHealth, [r.connector, r.replica, r.status, r.lastSuccessAt, r.lastErrorAt, r.lastErrorCode, r.latencyMs, r.updatedAt]);
+  }
+  async listConnectorHealth(): Promise<ConnectorHealthRow[]> {
+    return (await this.#rows(SQL.listHealth)).map(healthRow);
+  }
+
+  async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        await work(client);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async migrationVersions(): Promise<number[]> {

@@ -7,11 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../migrations/migrations.js';
-import { auditRow, connectorRow, docMeta, keyRow, nullable, type Row } from '../row-mappers.js';
+import { EXTRA_SQL } from '../extra-sql.js';
+import { auditRow, changeRow, connectorRow, docMeta, healthRow, keyRow, nullable, secretMeta, secretRow, toolPinRow, type Row } from '../row-mappers.js';
 import { ftsTerms } from '../search-terms.js';
 import type {
-  AgentKeyRow, AgentStateRow, AuditAppend, AuditCheckpointRow, AuditQuery, AuditRow, ChainHasher,
-  ConnectorStateRow, DocumentSearch, IndexedDocument, IndexedDocumentMeta, SearchHit, Store,
+  AgentKeyRow, AgentStateRow, AuditAppend, AuditCheckpointRow, AuditQuery, AuditRow, ChainHasher, ChangeRow, ConnectorHealthRow,
+  ConnectorStateRow, DocumentSearch, IndexedDocument, IndexedDocumentMeta, SearchHit, SecretMeta, SecretRow, Store, ToolPinRow,
 } from '../store.js';
 
 const KEY_COLUMNS = 'key_id, agent, key_hash, created_at, expires_at, revoked_at, last_used_at';
@@ -86,6 +87,7 @@ export class SqliteStore implements Store {
       listDocuments: p(`SELECT ${DOC_META_COLUMNS} FROM documents WHERE connector = ? ORDER BY path`),
       getDocument: p(`SELECT ${DOC_META_COLUMNS} FROM documents WHERE connector = ? AND path = ?`),
       migrations: p('SELECT version FROM schema_migrations ORDER BY version'),
+      ...Object.fromEntries(Object.entries(EXTRA_SQL).map(([name, sql]) => [name, p(sql)])) as Record<keyof typeof EXTRA_SQL, Database.Statement>,
     };
   }
 
@@ -199,6 +201,46 @@ export class SqliteStore implements Store {
       WHERE documents_fts MATCH ? AND d.connector = ? AND d.label IN (${labels})
       ORDER BY bm25(documents_fts, 5.0, 1.0) LIMIT ?`).all(match, search.connector, ...search.labels, search.limit) as Row[];
     return rows.map((r) => ({ ...docMeta(r), score: Number(r.score), snippet: String(r.snippet) }));
+  }
+
+  async putSecret(row: Omit<SecretRow, 'version' | 'createdAt'> & { readonly createdAt?: string }): Promise<number> {
+    const out = this.#stmt.putSecret.get(row.name, row.keyId, row.nonce, row.ciphertext, row.tag, row.createdAt ?? row.updatedAt, row.updatedAt) as Row;
+    return Number(out.version);
+  }
+  async getSecret(name: string): Promise<SecretRow | undefined> {
+    const row = this.#stmt.getSecret.get(name) as Row | undefined;
+    return row && secretRow(row);
+  }
+  async listSecrets(): Promise<SecretMeta[]> {
+    return (this.#stmt.listSecrets.all() as Row[]).map(secretMeta);
+  }
+  async deleteSecret(name: string): Promise<boolean> {
+    return this.#stmt.deleteSecret.run(name).changes > 0;
+  }
+  async listToolPins(connector: string): Promise<ToolPinRow[]> {
+    return (this.#stmt.listToolPins.all(connector) as Row[]).map(toolPinRow);
+  }
+  async replaceToolPins(connector: string, pins: readonly ToolPinRow[]): Promise<void> {
+    this.#db.transaction(() => {
+      this.#stmt.deleteToolPins.run(connector);
+      for (const pin of pins) this.#stmt.insertToolPin.run(connector, pin.tool, pin.hash, pin.definition, pin.pinnedAt, pin.pinnedBy);
+    }).immediate();
+  }
+  async insertChanges(rows: readonly ChangeRow[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const r of rows) {
+        this.#stmt.insertChange.run(r.auditId, r.position, r.connector, r.kind, r.target, r.recordKey, r.beforeImage, r.afterImage, r.createdAt);
+      }
+    }).immediate();
+  }
+  async listChanges(auditId: string): Promise<ChangeRow[]> {
+    return (this.#stmt.listChanges.all(auditId) as Row[]).map(changeRow);
+  }
+  async putConnectorHealth(r: ConnectorHealthRow): Promise<void> {
+    this.#stmt.putHealth.run(r.connector, r.replica, r.status, r.lastSuccessAt, r.lastErrorAt, r.lastErrorCode, r.latencyMs, r.updatedAt);
+  }
+  async listConnectorHealth(): Promise<ConnectorHealthRow[]> {
+    return (this.#stmt.listHealth.all() as Row[]).map(healthRow);
   }
 
   async migrationVersions(): Promise<number[]> {
