@@ -12,6 +12,7 @@ import { Checkpointer } from '../audit/checkpointer.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { asGatehouseError } from '../errors/catalog.js';
+import { HealthReporter } from '../ops/health-reporter.js';
 import type { Logger } from '../ops/logger.js';
 import { createHttpHandler } from '../server/http-listener.js';
 import { createMcpServer, newRequestId } from '../server/mcp-server.js';
@@ -35,6 +36,7 @@ export class Gateway {
   #runtime: Runtime;
   #reloading: Promise<boolean> | undefined;
   readonly #watchers: FSWatcher[] = [];
+  readonly #health: HealthReporter;
 
   private constructor(
     runtime: Runtime,
@@ -45,6 +47,7 @@ export class Gateway {
     private readonly options: GatewayOptions,
   ) {
     this.#runtime = runtime;
+    this.#health = new HealthReporter(() => this.#runtime, options.log);
   }
 
   /** Load the configuration, open the store, and start listening. */
@@ -74,6 +77,7 @@ export class Gateway {
         });
       }
       checkpointer.start();
+      gateway.#health.start();
       if (options.watchConfig !== false) gateway.#watchConfig(config);
       options.log.info('gatehouse started', {
         url: http === undefined ? 'stdio' : gateway.url, store: store.kind, connectors: config.connectors.length, agents: config.agents.length,
@@ -179,6 +183,7 @@ export class Gateway {
         http.closeAllConnections();
       });
     }
+    await this.#health.close();
     await closeRuntime(this.#runtime);
     await this.audit.close();
     await this.checkpointer.close();

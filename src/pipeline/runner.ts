@@ -70,7 +70,29 @@ export async function runToolCall(ctx: CallContext, runtime: Runtime, stages: re
     throw new CallFailure(err instanceof GatehouseError ? err : new GatehouseError('AUDIT_WRITE_FAILED', 'The audit record could not be written.'), undefined);
   }
   if (failure !== undefined) throw new CallFailure(failure, auditId);
+  await storeChanges(ctx, runtime, auditId);
   return { auditId, result: ctx.result! };
+}
+
+/**
+ * Keep what a write changed, with before-images, linked to its audit record (for rollback). The write
+ * already happened, so a failure here is logged loudly rather than turned into an error the agent
+ * might answer with a retry (and a second write).
+ */
+async function storeChanges(ctx: CallContext, runtime: Runtime, auditId: string): Promise<void> {
+  const changes = ctx.result?.changes;
+  if (changes === undefined || changes.length === 0) return;
+  const createdAt = new Date().toISOString();
+  try {
+    await runtime.store.insertChanges(changes.map((change, position) => ({
+      auditId, position, connector: ctx.tool!.connector.name, kind: change.kind, target: change.target, recordKey: change.key,
+      beforeImage: change.before === null ? null : JSON.stringify(change.before),
+      afterImage: change.after === null ? null : JSON.stringify(change.after),
+      createdAt,
+    })));
+  } catch {
+    runtime.log.error('change records could not be stored; this write cannot be rolled back automatically', { auditId, requestId: ctx.requestId });
+  }
 }
 
 function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, durationMs: number): AuditEntry {

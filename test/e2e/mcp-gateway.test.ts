@@ -184,6 +184,17 @@ describe('MCP gateway over Streamable HTTP', () => {
     assert.ok(rows.every((r) => !r.body.includes(f.key)), 'keys never reach the audit trail');
   });
 
+  it('publishes connector health to the store for `connector list`', async () => {
+    let rows = await f.gateway.store.listConnectorHealth();
+    for (let i = 0; i < 50 && rows.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      rows = await f.gateway.store.listConnectorHealth();
+    }
+    const handbook = rows.find((r) => r.connector === 'handbook');
+    assert.equal(handbook?.status, 'ok');
+    assert.match(handbook?.replica ?? '', /:\d+$/);
+  });
+
   it('refuses a revoked agent on the very next call', async () => {
     const client = await f.client();
     assert.equal((await client.listTools()).tools.length, 2);
