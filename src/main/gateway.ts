@@ -54,11 +54,12 @@ export class Gateway {
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = loadConfig(options.configFile);
     const store = await openStore(config.store);
+    let runtime: Runtime | undefined;
     try {
       const keys = await loadAuditKeys(config, store);
       const audit = new AuditWriter(store, keys, { contentMode: config.audit.content, log: options.log });
       const checkpointer = new Checkpointer(store, keys, { intervalMs: config.checkpointIntervalMs, log: options.log });
-      const runtime = await buildRuntime(config, { store, log: options.log, audit });
+      runtime = await buildRuntime(config, { store, log: options.log, audit });
       let gateway: Gateway | undefined;
       const current = () => gateway!.runtime;
       let http: HttpServer | undefined;
@@ -84,6 +85,7 @@ export class Gateway {
       });
       return gateway;
     } catch (err) {
+      if (runtime !== undefined) await closeRuntime(runtime);
       await store.close().catch(() => undefined);
       throw err;
     }
