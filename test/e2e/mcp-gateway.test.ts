@@ -184,6 +184,21 @@ describe('MCP gateway over Streamable HTTP', () => {
     assert.ok(rows.every((r) => !r.body.includes(f.key)), 'keys never reach the audit trail');
   });
 
+  it('answers concurrent requests that reuse the same JSON-RPC id each with its own result', async () => {
+    const docs = ['welcome.md', 'time-off.md', 'expenses.md', 'it/security.md'];
+    const marker = { 'welcome.md': 'Welcome to Example Corp', 'time-off.md': '25 vacation days', 'expenses.md': 'Submit receipts', 'it/security.md': 'Lock your screen' } as Record<string, string>;
+    const calls = Array.from({ length: 16 }, (_, i) => docs[i % docs.length]!);
+    const responses = await Promise.all(calls.map((path) => rawPost(f.url,
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'handbook_read', arguments: { path } } }),
+      { Authorization: `Bearer ${f.key}`, 'MCP-Protocol-Version': '2025-06-18' })));
+    responses.forEach((response, i) => {
+      assert.equal(response.status, 200);
+      const body = response.json as { id: number; result: CallToolResult };
+      assert.equal(body.id, 1);
+      assert.match(JSON.stringify(body.result.content), new RegExp(marker[calls[i]!]!));
+    });
+  });
+
   it('publishes connector health to the store for `connector list`', async () => {
     let rows = await f.gateway.store.listConnectorHealth();
     for (let i = 0; i < 50 && rows.length === 0; i++) {
