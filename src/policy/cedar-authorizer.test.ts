@@ -5,8 +5,9 @@ import { parseConfig, type Config } from '../config/load.js';
 import type { Caller, EndUser, Power, ResourceRef } from '../domain/types.js';
 import { GatehouseError } from '../errors/catalog.js';
 import type { AuthorizationRequest } from './authorizer.js';
-import { createCedarAuthorizer, policyScope, type CedarAuthorizerOptions } from './cedar-authorizer.js';
+import { createCedarAuthorizer, type CedarAuthorizerOptions } from './cedar-authorizer.js';
 import { buildCedarSchema } from './cedar-schema.js';
+import { policyScope } from './policy-index.js';
 import { loadPolicySources } from './policy-loader.js';
 
 const CONFIG = parseConfig(`

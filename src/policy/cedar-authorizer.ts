@@ -2,28 +2,32 @@
  * The Cedar authorizer. Deny by default; any evaluation error fails closed.
  *
  * Cedar evaluates every policy of a set on every call, so a call evaluates only its slice: the
- * policies whose scope can match the request's agent, connector, resource type and action. A
- * policy's scope puts it in one principal bucket (`Agent::"a"`, a group, or any), one resource bucket
- * (a connector and a resource type, or any) and one or more action buckets; a slice is the union of
- * the buckets that can match, so leaving out the rest cannot change a decision. Slices are preparsed
- * once (bounded LRU) and reused; requests outside the id conventions fall back to every connector.
- * Each call sends Cedar only the entity attributes, ancestors and context keys its slice can read
- * (entities.ts), and exact repeats of a call are answered from a bounded decision cache.
+ * policies whose scope can match the request's agent, connector, resource type and action
+ * (policy-index.ts). Within a slice, the agent and action are known, and so are, per kind of call,
+ * whether it acts for a user, what the policies can see of that user (its profile) and the tool;
+ * each kind of call gets the slice's residual policies, partially evaluated by Cedar once
+ * (residual-slice.ts, user-profile.ts), and its calls send Cedar only the resource, plus whatever
+ * the residuals still read. A kind whose residuals all apply unconditionally is decided without
+ * calling Cedar. Slices and their evaluations are preparsed once (bounded LRU) and reused; requests
+ * outside the id conventions fall back to every connector. Each call sends only the entity
+ * attributes, ancestors and context keys its policies can read (entities.ts), and exact repeats of a
+ * call are answered from a bounded decision cache.
  */
 import { createHash } from 'node:crypto';
-import {
-  isAuthorizedPartial, preparsePolicySet, preparseSchema, statefulIsAuthorized,
-  type AuthorizationAnswer, type EntityJson, type EntityUidJson, type PolicyJson,
-} from '@cedar-policy/cedar-wasm/nodejs';
+import { preparseSchema, type AuthorizationAnswer, type EntityJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Config } from '../config/load.js';
-import type { Agent, Caller, Decision, EndUser, Power, ResourceRef } from '../domain/types.js';
+import type { Agent, Caller, Decision, EndUser, Power } from '../domain/types.js';
 import { GatehouseError } from '../errors/catalog.js';
 import type { AuthorizationRequest, Authorizer, ConnectorFacts } from './authorizer.js';
+import { isAuthorizedPartial, preparsePolicySet, statefulIsAuthorized } from './cedar-calls.js';
 import {
-  agentEntity, ALL_NEEDS, cedarType, connectorEntity, entityNeeds, literalEntities, resourceEntity, uidKey, userEntity,
-  type EntityNeeds, type KnownEntities,
+  agentEntity, ALL_NEEDS, cedarRequest, cedarType, connectorEntity, entityNeeds, literalEntities, userEntity,
+  type EntityNeeds, type KnownEntities, type SliceEntities,
 } from './entities.js';
 import type { LoadedPolicies, LoadedPolicy } from './policy-loader.js';
+import { ANY, connectorOf, PolicyIndex } from './policy-index.js';
+import { residualPolicies, type SliceFacts } from './residual-slice.js';
+import { userProfile, userReads, type UserProfile, type UserReads } from './user-profile.js';
 
 /** Cache sizes and checking mode; the defaults suit production. */
 export interface CedarAuthorizerOptions {
@@ -33,11 +37,16 @@ export interface CedarAuthorizerOptions {
   readonly mayUseCacheSize?: number;
   /**
    * Most decisions kept (default 10,000; 0 turns the cache off). The key is everything Cedar would
-   * see (slice, principal, action, resource, pruned context and entities), so a hit is exact.
+   * see (slice, kind of call, principal, action, resource, pruned context and entities), so a hit is exact.
    */
   readonly decisionCacheSize?: number;
   /** Check each request and its full entities against the schema: slower, for tests. */
   readonly validateRequests?: boolean;
+  /**
+   * Decide with per-slice residual policies (residual-slice.ts; default true). Off, or with
+   * `validateRequests`, every call evaluates the slice's policies as written.
+   */
+  readonly residualSlices?: boolean;
 }
 
 /** The Authorizer, plus counters for tests and benchmarks. */
@@ -45,89 +54,15 @@ export interface CedarAuthorizer extends Authorizer {
   readonly stats: {
     readonly slicesBuilt: number;
     readonly slicesCached: number;
+    /** Evaluations (preparsed residual or original policy sets) built for slices. */
+    readonly evaluationsBuilt: number;
+    /** authorize() calls, and those answered from the decision cache. */
+    readonly decisions: number;
+    readonly cacheHits: number;
     /** Calls that reached Cedar, and the policies those calls evaluated in all. */
     readonly evaluations: number;
     readonly policiesEvaluated: number;
   };
-}
-
-/** Where a policy's scope lets it apply; `*` is anywhere. */
-export interface PolicyScope {
-  /** `*`, `agent:<name>` or `group:<name>`. */
-  readonly principal: string;
-  /** `*` or `connector:<name>`. */
-  readonly connector: string;
-  /** Entity type the resource must have (`Document`, `Record`, `Connector`), or `*`. */
-  readonly resourceType: string;
-  /** Actions named by the scope; `undefined` when any action. */
-  readonly actions: readonly string[] | undefined;
-}
-
-const ANY = '*';
-const RESOURCE_TYPES = ['Connector', 'Document', 'Record'];
-
-function uidOf(value: EntityUidJson | undefined): { type: string; id: string } | undefined {
-  if (value === undefined) return undefined;
-  return '__entity' in value ? value.__entity : value;
-}
-
-type ScopeJson = PolicyJson['principal'] | PolicyJson['resource'];
-const scopeEntity = (c: ScopeJson) => (c.op === '==' || c.op === 'in' ? ('entity' in c ? uidOf(c.entity) : undefined)
-  : c.op === 'is' && c.in !== undefined && 'entity' in c.in ? uidOf(c.in.entity) : undefined);
-
-/** The slicing key of a policy, from its scope (never from its conditions). */
-export function policyScope(json: PolicyJson): PolicyScope {
-  const p = scopeEntity(json.principal);
-  // Agents are members only of groups, so `in Agent::"a"` means `== Agent::"a"`.
-  const principal = p?.type === cedarType('Agent') ? `agent:${p.id}`
-    : p?.type === cedarType('Group') && json.principal.op !== '==' ? `group:${p.id}` : ANY;
-
-  const r = json.resource;
-  const e = scopeEntity(r);
-  const connector = e?.type === cedarType('Connector') ? `connector:${e.id}`
-    : (e?.type === cedarType('Document') || e?.type === cedarType('Record')) && e.id.includes('/') ? `connector:${e.id.slice(0, e.id.indexOf('/'))}` : ANY;
-  // Documents and Records have no members, so `in` them means `==`; `in` a Connector admits all types.
-  const exact = r.op === 'is' ? r.entity_type : r.op === '==' || (r.op === 'in' && e?.type !== cedarType('Connector')) ? e?.type : undefined;
-  const resourceType = RESOURCE_TYPES.find((t) => cedarType(t) === exact) ?? ANY;
-
-  const a = json.action;
-  const named = a.op === '==' ? ['entity' in a ? uidOf(a.entity) : undefined] : a.op === 'in' ? ('entity' in a ? [uidOf(a.entity)] : a.entities.map(uidOf)) : undefined;
-  const actions = named === undefined || named.some((u) => u?.type !== cedarType('Action')) ? undefined : [...new Set(named.map((u) => u?.id ?? ''))];
-  return { principal, connector, resourceType, actions };
-}
-
-/** Policies bucketed by scope: `principal \0 connector \0 resourceType \0 action` -> policies. */
-class PolicyIndex {
-  readonly #buckets = new Map<string, LoadedPolicy[]>();
-  readonly #connectorKeys = new Set<string>([ANY]);
-
-  constructor(policies: readonly LoadedPolicy[]) {
-    for (const policy of policies) {
-      const s = policyScope(policy.json);
-      this.#connectorKeys.add(s.connector);
-      for (const action of s.actions ?? [ANY]) {
-        const key = [s.principal, s.connector, s.resourceType, action].join('\u0000');
-        const list = this.#buckets.get(key) ?? [];
-        if (list.length === 0) this.#buckets.set(key, list);
-        list.push(policy);
-      }
-    }
-  }
-
-  /** The slice for a request; an undefined connector or resource type means it could be any. */
-  collect(agent: Agent, connector: string | undefined, resourceType: string | undefined, action: string): LoadedPolicy[] {
-    const out: LoadedPolicy[] = [];
-    const connectors = connector === undefined ? [...this.#connectorKeys] : [ANY, `connector:${connector}`];
-    const types = resourceType === undefined ? [ANY, ...RESOURCE_TYPES] : [ANY, resourceType];
-    for (const p of [ANY, `agent:${agent.name}`, ...agent.groups.map((g) => `group:${g}`)]) {
-      for (const c of connectors) {
-        for (const t of types) {
-          for (const a of [ANY, action]) out.push(...(this.#buckets.get(`${p}\u0000${c}\u0000${t}\u0000${a}`) ?? []));
-        }
-      }
-    }
-    return out;
-  }
 }
 
 /** Preparsed policy sets live in Cedar's thread-local store, which has no delete: ids are recycled. */
@@ -135,16 +70,44 @@ const freeSlots: string[] = [];
 let slotCounter = 0;
 const releaseSlots = new FinalizationRegistry<Set<string>>((slots) => freeSlots.push(...slots));
 
+/** One way of deciding a slice's calls: a preparsed policy set and what each call sends with it. */
+interface Evaluation extends SliceEntities {
+  /** Preparsed set id; undefined when the decision is known without Cedar. */
+  readonly slot: string | undefined;
+  /** Policies in the set. */
+  readonly size: number;
+  /** Id Cedar reports -> ids of the policies it stands for (identical residuals); else itself. */
+  readonly members: ReadonlyMap<string, readonly string[]> | undefined;
+  /** The decision of every call, when it is known without calling Cedar. */
+  readonly decided: Decision | undefined;
+}
+
+/** Key of a slice's evaluation of its policies as written. */
+const ORIGINAL = 'original';
+/** Most evaluations a slice keeps; calls of further kinds share the generic ones (see residualFor). */
+const MAX_EVALUATIONS = 32;
+
 interface Slice {
   readonly key: string;
-  /** Preparsed set id; undefined when the slice is empty. */
-  readonly slot: string | undefined;
+  readonly agent: Agent;
+  readonly facts: ConnectorFacts;
+  /** Set when every resource of the slice is this connector's own (see connectorOf). */
+  readonly connector: string | undefined;
+  readonly resourceType: string | undefined;
+  readonly action: string;
   readonly policies: readonly LoadedPolicy[];
   readonly hasPermit: boolean;
-  readonly needs: EntityNeeds;
-  readonly agent: EntityJson | undefined;
-  readonly connector: EntityJson | undefined;
-  readonly literals: readonly EntityJson[];
+  /** What calls send with the policies as written (also for mayUse). */
+  readonly sends: SliceEntities;
+  /** Whether the policies read `context.tool`, `context.operation`. */
+  readonly readsTool: boolean;
+  readonly readsOperation: boolean;
+  /** When the slice was last used (LRU: the least recently used goes first). */
+  used: number;
+  /** ORIGINAL, or residuals by kind of call (see residualFor); built on first use. */
+  readonly evaluations: Map<string, Evaluation>;
+  /** What the policies read of `context.user` (null: more than a profile); worked out on first use. */
+  userReads?: UserReads | null;
   /** Policy texts by id, for partial evaluation; built on first use. */
   texts?: Record<string, string>;
 }
@@ -159,6 +122,11 @@ function touch<K, V>(map: Map<K, V>, key: K): V | undefined {
   return value;
 }
 
+/** What the calls of one residual evaluation have in common besides the slice. */
+type CallKind = Pick<SliceFacts, 'actingForUser' | 'tool' | 'operation' | 'user'>;
+const genericKind = (actingForUser: boolean): CallKind => ({ actingForUser, tool: undefined, operation: undefined, user: undefined });
+const kindKey = (k: CallKind) => JSON.stringify([k.actingForUser, k.tool ?? null, k.operation ?? null, k.user ?? null]);
+
 const NO_POLICY: Decision = Object.freeze({ allowed: false, policyIds: Object.freeze([]), reason: undefined, annotations: Object.freeze({}) });
 
 /** Build the authorizer for a loaded, validated policy set. */
@@ -167,6 +135,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   const mayUseCapacity = Math.max(1, options.mayUseCacheSize ?? 4096);
   const decisionCapacity = Math.max(0, options.decisionCacheSize ?? 10_000);
   const strict = options.validateRequests === true;
+  const residuals = !strict && options.residualSlices !== false;
   const schemaName = `gatehouse-schema-${createHash('sha256').update(loaded.schema.text).digest('hex').slice(0, 16)}`;
   const schemaAnswer = preparseSchema(schemaName, loaded.schema.text);
   if (schemaAnswer.type !== 'success') {
@@ -185,107 +154,176 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   const spareSlots: string[] = [];
   const decisions = new Map<string, Decision>();
   const mayUseAnswers = new Map<string, boolean>();
-  let slicesBuilt = 0;
-  let evaluations = 0;
-  let policiesEvaluated = 0;
+  let uses = 0;
+  const stats = { slicesBuilt: 0, evaluationsBuilt: 0, decisions: 0, cacheHits: 0, evaluations: 0, policiesEvaluated: 0 };
 
   /** Make room for one more slice; the preparsed sets of evicted slices are kept for reuse. */
   function evict(): void {
-    for (const [key, old] of slices) {
-      if (slices.size < sliceCapacity) return;
-      slices.delete(key);
-      if (old.slot !== undefined) spareSlots.push(old.slot);
+    while (slices.size >= sliceCapacity) {
+      let oldest: Slice | undefined;
+      for (const slice of slices.values()) if (oldest === undefined || slice.used < oldest.used) oldest = slice;
+      if (oldest === undefined) return;
+      slices.delete(oldest.key);
+      // Several kinds of call may share one evaluation: release each slot once.
+      const slots = new Set([...oldest.evaluations.values()].map((e) => e.slot));
+      for (const slot of slots) if (slot !== undefined) spareSlots.push(slot);
     }
   }
 
-  function takeSlot(): string {
+  /** Preparse a policy set into a free slot, or say why Cedar refuses it (the slot stays spare). */
+  function prepare(policies: Record<string, string | PolicyJson>): { slot: string } | { error: string } {
     const slot = spareSlots.pop() ?? freeSlots.pop() ?? `gatehouse-slice-${++slotCounter}`;
     ownedSlots.add(slot);
-    return slot;
+    const answer = preparsePolicySet(slot, { staticPolicies: policies });
+    if (answer.type === 'success') return { slot };
+    spareSlots.push(slot);
+    return { error: answer.errors.map((e) => e.message).join('; ') };
+  }
+
+  function sendsFor(agent: Agent, facts: ConnectorFacts, needs: EntityNeeds): SliceEntities {
+    return {
+      needs,
+      agent: needs.principal ? agentEntity(agent, needs) : undefined,
+      connector: connectorEntity(facts, needs),
+      literals: literalEntities(needs, known, declared),
+    };
   }
 
   function sliceFor(agent: Agent, facts: ConnectorFacts, connector: string | undefined, resourceType: string | undefined, action: string): Slice {
     const key = `${agent.name}\u0000${connector ?? ANY}\u0000${resourceType ?? ANY}\u0000${action}`;
-    const cached = touch(slices, key);
-    if (cached !== undefined) return cached;
+    const cached = slices.get(key);
+    if (cached !== undefined) {
+      cached.used = ++uses;
+      return cached;
+    }
     evict();
     const policies = index.collect(agent, connector, resourceType, action);
+    stats.slicesBuilt++;
     const needs = strict ? ALL_NEEDS : entityNeeds(policies.map((p) => p.json));
-    const slot = policies.length === 0 ? undefined : takeSlot();
-    if (slot !== undefined) {
-      const answer = preparsePolicySet(slot, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) });
-      if (answer.type !== 'success') {
-        throw new GatehouseError('POLICY_EVALUATION_FAILED', `Could not prepare the policies for agent "${agent.name}".`, { agent: agent.name }, {
-          cause: new Error(answer.errors.map((e) => e.message).join('; ')),
-        });
-      }
-    }
-    slicesBuilt++;
+    const reads = (key: string) => needs.context === undefined || needs.context.has(key);
     const slice: Slice = {
-      key, slot, policies, needs,
+      key, agent, facts, connector, resourceType, action, policies,
       hasPermit: policies.some((p) => p.effect === 'permit'),
-      agent: agentEntity(agent, needs),
-      connector: connectorEntity(facts, needs),
-      literals: literalEntities(needs, known, declared),
+      sends: sendsFor(agent, facts, needs),
+      readsTool: reads('tool'), readsOperation: reads('operation'), used: ++uses,
+      evaluations: new Map(),
     };
     slices.set(key, slice);
     return slice;
   }
 
-  /** Principal, action, resource, context and entities of a call, pruned to what the slice can observe. */
-  function callFor(slice: Slice, caller: Caller, action: string, resource: ResourceRef | undefined, ownConnector: boolean, tool: string, operation: string) {
-    const needs = slice.needs;
-    const wants = (key: string) => needs.context === undefined || needs.context.has(key);
-    const context: Record<string, unknown> = {};
-    if (wants('tool')) context['tool'] = tool;
-    if (wants('operation')) context['operation'] = operation;
-    if (wants('acting_for_user')) context['acting_for_user'] = caller.user !== undefined;
-    const user = caller.user !== undefined && wants('user') ? caller.user : undefined;
-    if (user !== undefined) context['user'] = { __entity: { type: cedarType('User'), id: user.id } };
-
-    const entities: EntityJson[] = [];
-    if (slice.agent !== undefined) entities.push(slice.agent);
-    const res = resource === undefined ? undefined : ownConnector ? slice.connector : resourceEntity(resource, needs);
-    if (res !== undefined) entities.push(res);
-    const userJson = user === undefined ? undefined : userEntity(user, declared, needs);
-    if (userJson !== undefined) entities.push(userJson);
-    if (slice.literals.length > 0) {
-      // The request's own entities win over configuration's view of the same uid.
-      const present = new Set([
-        uidKey({ type: cedarType('Agent'), id: caller.agent.name }),
-        ...(resource === undefined ? [] : [uidKey({ type: cedarType(resource.type), id: resource.id })]),
-        ...(user === undefined ? [] : [uidKey({ type: cedarType('User'), id: user.id })]),
-      ]);
-      for (const literal of slice.literals) if (!present.has(uidKey(literal.uid as { type: string; id: string }))) entities.push(literal);
+  function originalOf(slice: Slice): Evaluation {
+    let evaluation = slice.evaluations.get(ORIGINAL);
+    if (evaluation === undefined) {
+      evaluation = originalEvaluation(slice);
+      stats.evaluationsBuilt++;
+      slice.evaluations.set(ORIGINAL, evaluation);
     }
-    return {
-      principal: { type: cedarType('Agent'), id: caller.agent.name },
-      action: { type: cedarType('Action'), id: action },
-      resource: resource === undefined ? null : { type: cedarType(resource.type), id: resource.id },
-      context: context as Record<string, never>,
-      entities,
+    return evaluation;
+  }
+
+  /**
+   * The evaluation for a kind of call: whether it acts for a user, the user's profile
+   * (user-profile.ts), and the tool and operation when the policies read them. Past
+   * MAX_EVALUATIONS, further kinds use the generic evaluation, where all three are unknown.
+   */
+  function residualFor(slice: Slice, caller: Caller, tool: string, operation: string): [string, Evaluation] {
+    const actingForUser = caller.user !== undefined;
+    let kind: CallKind = {
+      actingForUser, tool: slice.readsTool ? tool : undefined, operation: slice.readsOperation ? operation : undefined,
+      user: caller.user === undefined ? undefined : profileOf(slice, caller.user),
     };
+    if (slice.evaluations.size >= MAX_EVALUATIONS && !slice.evaluations.has(kindKey(kind))) kind = genericKind(actingForUser);
+    return evaluationFor(slice, kind);
+  }
+
+  function evaluationFor(slice: Slice, kind: CallKind): [string, Evaluation] {
+    const key = kindKey(kind);
+    let evaluation = slice.evaluations.get(key);
+    if (evaluation === undefined) {
+      const generic = genericKind(kind.actingForUser);
+      evaluation = residualEvaluation(slice, kind) ?? (key === kindKey(generic) ? originalOf(slice) : evaluationFor(slice, generic)[1]);
+      stats.evaluationsBuilt++;
+      slice.evaluations.set(key, evaluation);
+    }
+    return [key, evaluation];
+  }
+
+  function profileOf(slice: Slice, user: EndUser): UserProfile | undefined {
+    if (slice.userReads === undefined) slice.userReads = userReads(slice.policies.map((p) => p.json)) ?? null;
+    return slice.userReads === null ? undefined : userProfile(user, slice.userReads, declared);
+  }
+
+  function originalEvaluation(slice: Slice): Evaluation {
+    const base = { ...slice.sends, size: slice.policies.length, members: undefined };
+    if (slice.policies.length === 0) return { ...base, slot: undefined, decided: NO_POLICY };
+    const prepared = prepare(Object.fromEntries(slice.policies.map((p) => [p.id, p.text])));
+    if ('error' in prepared) {
+      throw new GatehouseError('POLICY_EVALUATION_FAILED', `Could not prepare the policies for agent "${slice.agent.name}".`, { agent: slice.agent.name }, {
+        cause: new Error(prepared.error),
+      });
+    }
+    return { ...base, slot: prepared.slot, decided: undefined };
+  }
+
+  /** Residual policies for the calls of a slice (residual-slice.ts); undefined to keep the originals. */
+  function residualEvaluation(slice: Slice, call: CallKind): Evaluation | undefined {
+    try {
+      return residualOf(slice, call);
+    } catch {
+      return undefined; // anything unforeseen: the policies as written decide
+    }
+  }
+
+  function residualOf(slice: Slice, call: CallKind): Evaluation | undefined {
+    // Configuration's view of a literal may differ from the request's own entity: keep the originals.
+    if (slice.sends.needs.literals.length > 0) return undefined;
+    const agent = agentEntity(slice.agent, ALL_NEEDS);
+    if (agent === undefined) return undefined;
+    const { connector, resourceType, action } = slice;
+    const policies = residualPolicies(slice.policies, { agent, action, connector, resourceType, ...call });
+    if (policies === undefined) return undefined;
+    const sends = sendsFor(slice.agent, slice.facts, entityNeeds(policies.map((p) => p.json)));
+    const members = policies.some((p) => p.ids.length > 1) ? new Map(policies.map((p) => [p.id, p.ids])) : undefined;
+    if (policies.every((p) => p.always)) {
+      // Every policy applies to every call and none can fail: Cedar's answer is known.
+      const forbids = policies.filter((p) => p.effect === 'forbid');
+      const deciding = forbids.length > 0 ? forbids : policies;
+      const decided = decisionOf(forbids.length === 0 && policies.length > 0, deciding.flatMap((p) => p.ids).sort(), byId);
+      return { ...sends, slot: undefined, size: 0, members, decided };
+    }
+    const prepared = prepare(Object.fromEntries(policies.map((p) => [p.id, p.json])));
+    if ('error' in prepared) return undefined;
+    return { ...sends, slot: prepared.slot, size: policies.length, members, decided: undefined };
   }
 
   function authorize(request: AuthorizationRequest): Decision {
     const { caller, action, connector, resource } = request;
+    stats.decisions++;
     const ownConnector = resource.type === 'Connector' && resource.id === connector.name && resource.parents.length === 0;
     // Resource types are entity type names, never `*`.
     const slice = sliceFor(caller.agent, connector, connectorOf(resource, connector.name, ownConnector), resource.type === ANY ? undefined : resource.type, action);
-    if (slice.slot === undefined) return NO_POLICY;
+    const [kind, evaluation] = residuals ? residualFor(slice, caller, request.tool, request.operation) : [ORIGINAL, originalOf(slice)];
+    // As with the policies as written: a declared user attribute of the wrong type that the slice's
+    // policies read fails the call, even when its residuals no longer read it (entities.ts throws).
+    if (residuals && caller.user !== undefined && slice.policies.length > 0) userEntity(caller.user, declared, slice.sends.needs);
+    if (evaluation.decided !== undefined) return evaluation.decided;
     const failed = (cause: unknown) => new GatehouseError('POLICY_EVALUATION_FAILED', `The policy engine could not decide whether agent "${caller.agent.name}" may ${action} ${resource.type} "${resource.id}".`, {
       agent: caller.agent.name, action, connector: connector.name,
     }, { cause });
-    const call = callFor(slice, caller, action, resource, ownConnector, request.tool, request.operation);
-    const cacheKey = decisionCapacity === 0 ? undefined : `${slice.key}\u0001${JSON.stringify(call)}`;
+    const call = cedarRequest(evaluation, declared, caller, action, resource, ownConnector, request.tool, request.operation);
+    const cacheKey = decisionCapacity === 0 ? undefined : `${slice.key}\u0001${kind}\u0001${JSON.stringify(call)}`;
     const hit = cacheKey === undefined ? undefined : touch(decisions, cacheKey);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      stats.cacheHits++;
+      return hit;
+    }
     let answer: AuthorizationAnswer;
     try {
-      evaluations++;
-      policiesEvaluated += slice.policies.length;
+      stats.evaluations++;
+      stats.policiesEvaluated += evaluation.size;
       answer = statefulIsAuthorized({
-        ...call, resource: { type: cedarType(resource.type), id: resource.id }, preparsedPolicySetId: slice.slot,
+        ...call, resource: { type: cedarType(resource.type), id: resource.id }, preparsedPolicySetId: evaluation.slot as string,
         ...(strict ? { preparsedSchemaName: schemaName, validateRequest: true } : { validateRequest: false }),
       });
     } catch (err) {
@@ -296,7 +334,9 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     if (diagnostics.errors.length > 0) {
       throw failed(new Error(diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`).join('; ')));
     }
-    const result = decisionOf(decision === 'allow', [...diagnostics.reason].sort(), byId);
+    const members = evaluation.members;
+    const ids = members === undefined ? [...diagnostics.reason] : diagnostics.reason.flatMap((id) => members.get(id) ?? [id]);
+    const result = decisionOf(decision === 'allow', ids.sort(), byId);
     if (cacheKey !== undefined) {
       if (decisions.size >= decisionCapacity) decisions.delete(decisions.keys().next().value as string);
       decisions.set(cacheKey, result);
@@ -326,7 +366,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
       const slice = sliceFor(caller.agent, connector, connector.name, undefined, action);
       if (!slice.hasPermit) return false;
       slice.texts ??= Object.fromEntries(slice.policies.map((p) => [p.id, p.text]));
-      const answer = isAuthorizedPartial({ ...callFor(slice, caller, action, undefined, false, tool, operation), policies: { staticPolicies: slice.texts } });
+      const answer = isAuthorizedPartial({ ...cedarRequest(slice.sends, declared, caller, action, undefined, false, tool, operation), policies: { staticPolicies: slice.texts } });
       if (answer.type !== 'residuals') return false;
       const r = answer.response;
       if (r.errored.length > 0 || r.decision === 'deny') return false;
@@ -344,25 +384,12 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     mayUse,
     policyCount: loaded.policies.length,
     get stats() {
-      return { slicesBuilt, slicesCached: slices.size, evaluations, policiesEvaluated };
+      return { ...stats, slicesCached: slices.size };
     },
   };
   // Keyed on `slices`, which every closure above holds: slots are freed only when none can run.
   releaseSlots.register(slices, ownedSlots);
   return authorizer;
-}
-
-/**
- * The connector a request's resource can belong to: the connector itself, or a Document/Record whose
- * id is `<connector>/...` and whose only parent is that connector. Anything else might match a policy
- * scoped to another connector, so it gets every connector's policies (undefined).
- */
-function connectorOf(resource: ResourceRef, connector: string, ownConnector: boolean): string | undefined {
-  if (ownConnector) return connector;
-  const parent = resource.parents[0];
-  const conventional = resource.type !== 'Connector' && resource.id.startsWith(`${connector}/`)
-    && resource.parents.length === 1 && parent?.type === 'Connector' && parent.id === connector;
-  return conventional ? connector : undefined;
 }
 
 function decisionOf(allowed: boolean, ids: readonly string[], byId: ReadonlyMap<string, LoadedPolicy>): Decision {

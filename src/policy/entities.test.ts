@@ -35,6 +35,14 @@ describe('entityNeeds', () => {
     assert.equal(n.userAncestors, true);
   });
 
+  it('says whether the principal entity can be observed at all', () => {
+    assert.equal(needsOf('permit (principal == Gatehouse::Agent::"a", action, resource) when { resource.label == "x" && context.tool == "t" };').principal, false);
+    assert.equal(needsOf('permit (principal, action, resource) when { principal has tier };').principal, true);
+    assert.equal(needsOf('permit (principal in Gatehouse::Group::"g", action, resource);').principal, true);
+    assert.equal(needsOf('permit (principal, action, resource) when { Gatehouse::Agent::"b" has tier };').principal, true, 'the literal may be the principal');
+    assert.equal(needsOf('permit (principal, action, resource) when { (if context.acting_for_user then resource else resource) has tier };').principal, true);
+  });
+
   it('takes every literal when the read entity is computed', () => {
     const n = needsOf('permit (principal, action, resource) when { (if context.acting_for_user then Gatehouse::Agent::"x" else Gatehouse::Agent::"y") has tier };');
     assert.deepEqual(n.literals.map((l) => l.id).sort(), ['x', 'y']);

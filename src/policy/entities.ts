@@ -9,7 +9,7 @@
  * in the store behaves exactly like on an entity that lacks the attribute, so pruning is sound.
  */
 import type { EntityJson, Expr, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import type { Agent, AttributeValue, Attributes, EndUser, ResourceRef } from '../domain/types.js';
+import type { Agent, AttributeValue, Attributes, Caller, EndUser, ResourceRef } from '../domain/types.js';
 import { GatehouseError } from '../errors/catalog.js';
 import type { ConnectorFacts } from './authorizer.js';
 import { CEDAR_NAMESPACE, cedarTypeOf, type CedarAttributeType } from './cedar-schema.js';
@@ -24,6 +24,12 @@ export interface EntityUid {
 export interface EntityNeeds {
   /** Names read with `.name`, `["name"]` or `has name`, on any entity; `undefined` = keep all. */
   readonly attributes: ReadonlySet<string> | undefined;
+  /**
+   * Whether any attribute or ancestor of the principal may be read: through `principal`, through an
+   * entity literal (which may be the principal) or through an entity computed at evaluation time.
+   * When false, the principal's entity is not sent at all.
+   */
+  readonly principal: boolean;
   /** Whether `in` may test the ancestors (groups, connector) of each request entity. */
   readonly principalAncestors: boolean;
   readonly resourceAncestors: boolean;
@@ -36,7 +42,7 @@ export interface EntityNeeds {
 
 /** Needs that keep every attribute and ancestor (for schema-validated requests). */
 export const ALL_NEEDS: EntityNeeds = {
-  attributes: undefined, principalAncestors: true, resourceAncestors: true, userAncestors: true, literals: [], context: undefined,
+  attributes: undefined, principal: true, principalAncestors: true, resourceAncestors: true, userAncestors: true, literals: [], context: undefined,
 };
 
 /** Cedar type name, e.g. `Gatehouse::Agent`. */
@@ -49,6 +55,8 @@ interface NeedsBuilder {
   principal: boolean;
   resource: boolean;
   user: boolean;
+  /** Some attribute or ancestor of the principal may be read (see `EntityNeeds.principal`). */
+  principalData: boolean;
   /** A value of unknown origin is read or tested: every literal may be the entity in question. */
   anyLiteral: boolean;
   readLiterals: Map<string, EntityUid>;
@@ -61,7 +69,7 @@ interface NeedsBuilder {
 /** Work out what a set of policies can observe, from their JSON (EST) form. */
 export function entityNeeds(policies: readonly PolicyJson[]): EntityNeeds {
   const b: NeedsBuilder = {
-    attributes: new Set(), principal: false, resource: false, user: false, anyLiteral: false,
+    attributes: new Set(), principal: false, resource: false, user: false, principalData: false, anyLiteral: false,
     readLiterals: new Map(), allLiterals: new Map(), context: new Set(), wholeContext: false,
   };
   for (const policy of policies) {
@@ -74,6 +82,7 @@ export function entityNeeds(policies: readonly PolicyJson[]): EntityNeeds {
   const withLiterals = literals.length > 0;
   return {
     attributes: b.attributes,
+    principal: b.principal || b.principalData || withLiterals,
     principalAncestors: b.principal || withLiterals,
     resourceAncestors: b.resource || withLiterals,
     userAncestors: b.user || withLiterals,
@@ -100,6 +109,7 @@ function observed(expr: Expr, b: NeedsBuilder, ancestors: boolean): void {
   const variable = node['Var'];
   if (variable === 'principal' || variable === 'resource') {
     if (ancestors) b[variable] = true;
+    if (variable === 'principal') b.principalData = true;
     return;
   }
   const dot = node['.'] as { left: Expr; attr: string } | undefined;
@@ -110,6 +120,7 @@ function observed(expr: Expr, b: NeedsBuilder, ancestors: boolean): void {
   if (variable === 'context' || variable === 'action') return;
   // Anything else (if-then-else, a set, ...) could be any entity.
   b.anyLiteral = true;
+  b.principalData = true;
   if (ancestors) b.principal = b.resource = b.user = true;
 }
 
@@ -244,3 +255,53 @@ export function literalEntities(needs: EntityNeeds, known: KnownEntities, declar
 export function uidKey(uid: EntityUid): string {
   return `${uid.type}\u0000${uid.id}`;
 }
+
+/** The entities a slice sends with every call besides the request's own, pruned to `needs`. */
+export interface SliceEntities {
+  readonly needs: EntityNeeds;
+  readonly agent: EntityJson | undefined;
+  readonly connector: EntityJson | undefined;
+  readonly literals: readonly EntityJson[];
+}
+
+/**
+ * Principal, action, resource, context and entities of a call, pruned to what `sends.needs` can
+ * observe. `ownConnector`: the resource is the connector of `sends.connector`.
+ */
+export function cedarRequest(
+  sends: SliceEntities, declared: ReadonlyMap<string, CedarAttributeType>,
+  caller: Caller, action: string, resource: ResourceRef | undefined, ownConnector: boolean, tool: string, operation: string,
+) {
+  const needs = sends.needs;
+  const wants = (key: string) => needs.context === undefined || needs.context.has(key);
+  const context: Record<string, unknown> = {};
+  if (wants('tool')) context['tool'] = tool;
+  if (wants('operation')) context['operation'] = operation;
+  if (wants('acting_for_user')) context['acting_for_user'] = caller.user !== undefined;
+  const user = caller.user !== undefined && wants('user') ? caller.user : undefined;
+  if (user !== undefined) context['user'] = { __entity: { type: cedarType('User'), id: user.id } };
+
+  const entities: EntityJson[] = [];
+  if (sends.agent !== undefined) entities.push(sends.agent);
+  const res = resource === undefined ? undefined : ownConnector ? sends.connector : resourceEntity(resource, needs);
+  if (res !== undefined) entities.push(res);
+  const userJson = user === undefined ? undefined : userEntity(user, declared, needs);
+  if (userJson !== undefined) entities.push(userJson);
+  if (sends.literals.length > 0) {
+    // The request's own entities win over configuration's view of the same uid.
+    const present = new Set([
+      uidKey({ type: cedarType('Agent'), id: caller.agent.name }),
+      ...(resource === undefined ? [] : [uidKey({ type: cedarType(resource.type), id: resource.id })]),
+      ...(user === undefined ? [] : [uidKey({ type: cedarType('User'), id: user.id })]),
+    ]);
+    for (const literal of sends.literals) if (!present.has(uidKey(literal.uid as { type: string; id: string }))) entities.push(literal);
+  }
+  return {
+    principal: { type: cedarType('Agent'), id: caller.agent.name },
+    action: { type: cedarType('Action'), id: action },
+    resource: resource === undefined ? null : { type: cedarType(resource.type), id: resource.id },
+    context: context as Record<string, never>,
+    entities,
+  };
+}
+
