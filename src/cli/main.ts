@@ -76,7 +76,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(configOption()).option('--reason <text>', 'why, for the audit trail').option('--json', 'JSON output')
     .action(run(async () => (await import('./agent.js')).agentRevoke(io)));
 
-  const connector = program.command('connector').description('inspect and pause connectors');
+  const connector = program.command('connector').description('inspect, pause and review connectors');
   connector.command('list').description('connectors with state and health')
     .addOption(configOption()).option('--json', 'JSON output')
     .action(run(async () => (await import('./connector.js')).connectorList(io)));
@@ -86,6 +86,22 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   connector.command('resume').argument('<name>').description('allow calls through a paused connector again')
     .addOption(configOption()).option('--json', 'JSON output')
     .action(run(async () => (await import('./connector.js')).connectorResume(io)));
+  connector.command('review').argument('<name>').description("compare an mcp connector's upstream tools with their approved definitions; approve to re-pin")
+    .addOption(configOption()).option('--approve', 'approve and re-pin every pending change without asking').option('--json', 'JSON output')
+    .action(run(async () => (await import('./connector-review.js')).connectorReview(io)));
+
+  const secret = program.command('secret').description('manage encrypted connector credentials, referenced as ${secret:NAME}');
+  secret.command('set').argument('<name>').description('encrypt and store a secret; the value is read from stdin, never from arguments')
+    .addOption(configOption()).option('--json', 'JSON output')
+    // Extra arguments and unknown options reach the command, which refuses them without echoing a value.
+    .allowExcessArguments().allowUnknownOption()
+    .action(run(async () => (await import('./secret.js')).secretSet(io)));
+  secret.command('list').description('secret names, versions, master key ids and update times (never values)')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./secret.js')).secretList(io)));
+  secret.command('delete').argument('<name>').description('delete a secret; connectors using it fail within the cache time')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./secret.js')).secretDelete(io)));
 
   const policy = program.command('policy').description('validate and test Cedar policies');
   policy.command('validate').description('check every policy against the schema')

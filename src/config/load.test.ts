@@ -19,7 +19,8 @@ describe('configuration', () => {
     assert.equal(config.server.listen, '127.0.0.1:7420');
     assert.equal(config.audit.content, 'hashed');
     assert.equal(config.store, 'sqlite:/srv/gh/.gatehouse/gatehouse.db');
-    assert.equal(config.connectors[0]?.path, '/srv/gh/docs/handbook');
+    const handbook = config.connectors[0];
+    assert.equal(handbook?.type === 'files' ? handbook.path : undefined, '/srv/gh/docs/handbook');
     assert.equal(config.server.max_body_bytes, 1024 * 1024);
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.connectors[0]));
   });

@@ -8,7 +8,13 @@ import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { GatehouseError } from '../errors/catalog.js';
-import { configSchema, durationMs, SECRET_REFERENCE, type ParsedConfig } from './schema.js';
+import type { HttpConnectorConfig } from '../connectors/http/http-config.js';
+import type { McpConnectorConfig } from '../connectors/mcp/mcp-config.js';
+import { loadSqlConnectorConfig, type SqlConnectorConfig } from '../connectors/sql/sql-config.js';
+import type { WebhookConnectorConfig } from '../connectors/webhook/webhook-config.js';
+import { isSecretName, SECRET_NAME } from '../secrets/store-secret-resolver.js';
+import { configSchema, type FilesConnectorConfig, type ParsedConfig, type ParsedConnectorConfig } from './schema.js';
+import { durationMs, SECRET_REFERENCE } from './schema-parts.js';
 import { Secret } from './secret.js';
 
 /** One thing wrong with a configuration file. */
@@ -36,8 +42,18 @@ export function formatProblem(p: ConfigProblem): string {
   return `  ${where} ${p.path || '(root)'}: ${p.message}`;
 }
 
+/**
+ * A connector entry as loaded: paths absolute; the sql password a Secret. The http, mcp and
+ * webhook connectors keep their references as text and turn them into Secrets when built
+ * (connectors/config-value.ts); every reference has been checked here.
+ */
+export type ConnectorConfig = FilesConnectorConfig | SqlConnectorConfig | HttpConnectorConfig | McpConnectorConfig | WebhookConnectorConfig;
+
 /** The validated configuration with paths made absolute and secrets resolved. */
-export interface Config extends Omit<ParsedConfig, 'identity' | 'audit'> {
+export interface Config extends Omit<ParsedConfig, 'identity' | 'audit' | 'connectors'> {
+  readonly connectors: readonly ConnectorConfig[];
+  /** Whether any key uses a `${secret:NAME}` reference (then the master key must be available). */
+  readonly usesStoredSecrets: boolean;
   readonly audit: Omit<ParsedConfig['audit'], 'hmac_key'> & { readonly hmacKey: Secret | undefined };
   /** Absolute path of the file this came from. */
   readonly file: string;
@@ -103,6 +119,10 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     const [, kind, name] = SECRET_REFERENCE.exec(ref) ?? [];
     if (name === undefined) return undefined;
     if (kind === 'secret') {
+      if (allowStore && !isSecretName(name)) {
+        unresolved.push(problemAt(path, `"${name}" is not a valid secret name: store secret names match ${SECRET_NAME.source} (at most 64 characters)`));
+        return undefined;
+      }
       if (allowStore) return new Secret(ref, 'store', name);
       unresolved.push(problemAt(path, `${ref} cannot be used here: this key takes an \${env:NAME} reference`));
       return undefined;
@@ -128,6 +148,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
   }
   const secret = resolveSecret(assertion?.secret, ['identity', 'user_assertion', 'secret']);
   const hmacKey = resolveSecret(value.audit.hmac_key, ['audit', 'hmac_key']);
+  const connectors = value.connectors.map((c, index) => loadConnector(c, index, baseDir, resolveSecret));
   if (unresolved.length > 0) throw new ConfigError(unresolved, 'CONFIG_REFERENCE_UNRESOLVED');
 
   const config: Config = {
@@ -137,7 +158,9 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     store: store.startsWith('sqlite:') ? `sqlite:${resolve(baseDir, store.slice('sqlite:'.length))}` : store,
     state_dir: resolve(baseDir, value.state_dir),
     audit: { content: value.audit.content, checkpoint_interval: value.audit.checkpoint_interval, hmacKey },
-    connectors: value.connectors.map((c) => ({ ...c, path: isAbsolute(c.path) ? c.path : resolve(baseDir, c.path) })),
+    secrets: value.secrets.master_key_file === undefined ? {} : { master_key_file: resolve(baseDir, value.secrets.master_key_file) },
+    connectors,
+    usesStoredSecrets: value.connectors.some((c) => JSON.stringify(c).includes('${secret:')),
     policies: value.policies.map((p) => (isAbsolute(p) ? p : resolve(baseDir, p))),
     identity: {
       userAttributes: value.identity.user_attributes,
@@ -152,6 +175,42 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     checkpointIntervalMs: durationMs(value.audit.checkpoint_interval),
   };
   return deepFreeze(config);
+}
+
+type ResolveSecret = (ref: string | undefined, path: readonly PropertyKey[], allowStore?: boolean) => Secret | undefined;
+
+/**
+ * One connector entry made ready for its connector: relative paths resolved against the file's
+ * folder, and every secret reference in it checked now (env variables set, store names valid), so
+ * that a missing variable is reported with its line rather than when the connector starts.
+ */
+function loadConnector(c: ParsedConnectorConfig, index: number, baseDir: string, resolveSecret: ResolveSecret): ConnectorConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const at = ['connectors', index];
+  checkReferences(c, at, resolveSecret);
+  switch (c.type) {
+    case 'files':
+      return { ...c, path: abs(c.path) };
+    case 'sql':
+      return loadSqlConnectorConfig(c, baseDir, (ref) => resolveSecret(ref, [...at, 'password'], true));
+    case 'http':
+      return c.openapi === undefined ? c : { ...c, openapi: abs(c.openapi) };
+    case 'mcp':
+      return c.cwd === undefined ? c : { ...c, cwd: abs(c.cwd) };
+    case 'webhook':
+      return c;
+  }
+}
+
+/** Every string in `value` that is a secret reference, resolved once to report what is missing. */
+function checkReferences(value: unknown, path: readonly PropertyKey[], resolveSecret: ResolveSecret): void {
+  if (typeof value === 'string') {
+    if (SECRET_REFERENCE.test(value)) resolveSecret(value, path, true);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkReferences(v, [...path, i], resolveSecret));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) checkReferences(v, [...path, k], resolveSecret);
+  }
 }
 
 /** Rules that span several keys: unique names, valid globs, agents and users that make sense. */
@@ -171,6 +230,7 @@ function crossFieldProblems(config: ParsedConfig): [readonly PropertyKey[], stri
   seen(config.agents, 'name', 'agents');
   seen(config.users, 'id', 'users');
   config.connectors.forEach((connector, index) => {
+    if (connector.type !== 'files') return;
     for (const glob of Object.keys(connector.labels)) {
       try {
         picomatch(glob, { dot: true, strictSlashes: true });

@@ -4,27 +4,11 @@
  * `config.schema.json` is generated from this file (`npm run schema`) and pinned by a test.
  */
 import { z } from 'zod';
-import ms from 'ms';
-import { POWERS } from '../domain/types.js';
-
-/** `${env:NAME}` or `${secret:NAME}`: the only way a secret may appear in configuration. */
-export const SECRET_REFERENCE = /^\$\{(env|secret):([A-Za-z_][A-Za-z0-9_.-]*)\}$/;
-
-const NAME = /^[a-z0-9-]+$/;
-
-const name = (what: string) =>
-  z.string().regex(NAME, { message: `${what} names use lowercase letters, digits and "-" only` }).max(48);
-
-/** A duration such as "30d", "12h", "5m", "90s". */
-export const duration = z.string().refine((value) => {
-  const parsed = ms(value as ms.StringValue);
-  return typeof parsed === 'number' && parsed > 0;
-}, { message: 'expected a duration such as "90s", "5m", "12h" or "30d"' });
-
-/** A value that must be given as a reference, never as a literal secret. */
-export const secretReference = z.string().regex(SECRET_REFERENCE, {
-  message: 'secrets must be references such as "${env:NAME}", never literal values',
-});
+import { connectorCommon, duration, lowercaseName, secretReference, sensitivity } from './schema-parts.js';
+import { httpConnectorSchema } from '../connectors/http/http-config.js';
+import { mcpConnectorSchema } from '../connectors/mcp/mcp-config.js';
+import { sqlConnectorSchema } from '../connectors/sql/sql-config.js';
+import { webhookConnectorSchema } from '../connectors/webhook/webhook-config.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 const attributes = z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'attribute names use lowercase letters, digits and "_"' }), attributeValue);
@@ -53,6 +37,14 @@ const auditSchema = z.strictObject({
   hmac_key: secretReference.optional(),
 });
 
+const secretsSchema = z.strictObject({
+  /**
+   * File holding the 32-byte master key that encrypts `${secret:NAME}` values at rest (raw bytes,
+   * base64 or hex). Must be readable by its owner only. GATEHOUSE_MASTER_KEY, when set, wins.
+   */
+  master_key_file: z.string().min(1).optional(),
+});
+
 const userAssertionSchema = z.strictObject({
   /** Expected `iss` claim. */
   issuer: z.string().min(1),
@@ -79,30 +71,18 @@ const identitySchema = z.strictObject({
 
 const userSchema = z.strictObject({
   id: z.string().min(1),
-  groups: z.array(name('group')).default([]),
+  groups: z.array(lowercaseName('group')).default([]),
   attributes: attributes.default({}),
 });
 
 const agentSchema = z.strictObject({
-  name: name('agent'),
+  name: lowercaseName('agent'),
   owner: z.string().min(1),
   description: z.string().optional(),
-  groups: z.array(name('group')).default([]),
+  groups: z.array(lowercaseName('group')).default([]),
   attributes: attributes.default({}),
   act_for_users: z.boolean().default(false),
 });
-
-export const sensitivity = z.string().regex(/^[a-z][a-z0-9_-]*$/, { message: 'labels use lowercase letters, digits, "-" and "_"' });
-
-/** Keys every connector type has; each type's schema spreads these. */
-export const connectorCommon = {
-  name: name('connector'),
-  owner: z.string().min(1),
-  purpose: z.string().min(1),
-  powers: z.array(z.enum(POWERS)).min(1),
-  /** Per-connector override of audit.content. */
-  audit_content: z.enum(['hashed', 'full']).optional(),
-};
 
 const filesConnectorSchema = z.strictObject({
   ...connectorCommon,
@@ -117,7 +97,7 @@ const filesConnectorSchema = z.strictObject({
   max_document_bytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(2 * 1024 * 1024),
 });
 
-const connectorSchema = z.discriminatedUnion('type', [filesConnectorSchema]);
+const connectorSchema = z.discriminatedUnion('type', [filesConnectorSchema, sqlConnectorSchema, httpConnectorSchema, mcpConnectorSchema, webhookConnectorSchema]);
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -130,6 +110,8 @@ export const configSchema = z.strictObject({
   state_dir: z.string().default('./.gatehouse'),
   audit: auditSchema.default(auditSchema.parse({})),
   identity: identitySchema.default(identitySchema.parse({})),
+  /** The encrypted secrets store (`gatehouse secret set NAME`, referenced as `${secret:NAME}`). */
+  secrets: secretsSchema.default(secretsSchema.parse({})),
   users: z.array(userSchema).default([]),
   connectors: z.array(connectorSchema).default([]),
   agents: z.array(agentSchema).default([]),
@@ -140,11 +122,7 @@ export const configSchema = z.strictObject({
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type FilesConnectorConfig = z.output<typeof filesConnectorSchema>;
-export type ConnectorConfig = z.output<typeof connectorSchema>;
+/** A connector entry as validated, before load.ts resolves its paths and references. */
+export type ParsedConnectorConfig = z.output<typeof connectorSchema>;
 export type AgentConfig = z.output<typeof agentSchema>;
 export type UserConfig = z.output<typeof userSchema>;
-
-/** Parse a duration string validated by the schema into milliseconds. */
-export function durationMs(value: string): number {
-  return ms(value as ms.StringValue);
-}

@@ -3,7 +3,7 @@
  * A connector knows its system; it never decides access. The pipeline authorizes the call's target
  * before `execute`, and hands `execute` a `mayAccess` check for every item it is about to return.
  */
-import type { ConnectorConfig } from '../config/schema.js';
+import type { ConnectorConfig } from '../config/load.js';
 import type { Caller, OperationSpec, Power, Provenance, ResourceRef } from '../domain/types.js';
 
 /** What a connector may ask of the gateway while it executes one call. */
@@ -77,6 +77,11 @@ export interface Connector {
   /** Run an authorized call. Throws GatehouseError; CONNECTOR_UNAVAILABLE when the system is unreachable. */
   execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult>;
   health(): ConnectorHealth;
+  /**
+   * For connectors whose operations can change while running (an upstream MCP server's tools
+   * quarantined or approved): called after such a change, so the gateway rebuilds its tool list.
+   */
+  onOperationsChanged?(listener: () => void): void;
   /** Begin serving (e.g. build an index, start watching). Resolves once the connector can answer. */
   start(): Promise<void>;
   close(): Promise<void>;

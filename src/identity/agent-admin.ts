@@ -3,7 +3,7 @@
  * Agents are declared in gatehouse.yaml (identity as code); their keys live in the store.
  */
 import type { Config } from '../config/load.js';
-import { durationMs } from '../config/schema.js';
+import { durationMs } from '../config/schema-parts.js';
 import { GatehouseError } from '../errors/catalog.js';
 import type { AgentKeyRow, Store } from '../store/store.js';
 import { generateAgentKey } from './agent-keys.js';

@@ -17,6 +17,8 @@ import type { Logger } from '../ops/logger.js';
 import { createHttpHandler } from '../server/http-listener.js';
 import { createMcpServer, newRequestId } from '../server/mcp-server.js';
 import { StatelessTransport } from '../server/stateless-transport.js';
+import { findMasterKey } from '../secrets/master-key.js';
+import { StoreSecretResolver } from '../secrets/store-secret-resolver.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildRuntime, closeRuntime, type Runtime } from './runtime.js';
@@ -45,6 +47,7 @@ export class Gateway {
     private readonly checkpointer: Checkpointer,
     private readonly http: HttpServer | undefined,
     private readonly options: GatewayOptions,
+    private readonly secrets: StoreSecretResolver,
   ) {
     this.#runtime = runtime;
     this.#health = new HealthReporter(() => this.#runtime, options.log);
@@ -53,13 +56,16 @@ export class Gateway {
   /** Load the configuration, open the store, and start listening. */
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = loadConfig(options.configFile);
+    // The master key is read once: changing it needs a restart, like changing the store.
+    const masterKey = findMasterKey(config);
     const store = await openStore(config.store);
+    const secrets = new StoreSecretResolver({ store, masterKey, log: options.log });
     let runtime: Runtime | undefined;
     try {
       const keys = await loadAuditKeys(config, store);
       const audit = new AuditWriter(store, keys, { contentMode: config.audit.content, log: options.log });
       const checkpointer = new Checkpointer(store, keys, { intervalMs: config.checkpointIntervalMs, log: options.log });
-      runtime = await buildRuntime(config, { store, log: options.log, audit });
+      runtime = await buildRuntime(config, { store, log: options.log, audit, secrets, masterKeyLoaded: masterKey !== undefined });
       let gateway: Gateway | undefined;
       const current = () => gateway!.runtime;
       let http: HttpServer | undefined;
@@ -69,7 +75,7 @@ export class Gateway {
         http = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, createHttpHandler({ current, transport }));
         http.keepAliveTimeout = 30_000;
       }
-      gateway = new Gateway(runtime, store, audit, checkpointer, http, options);
+      gateway = new Gateway(runtime, store, audit, checkpointer, http, options, secrets);
       if (http !== undefined) {
         const [host, port] = splitListen(options.listen ?? config.server.listen);
         await new Promise<void>((resolve, reject) => {
@@ -86,6 +92,7 @@ export class Gateway {
       return gateway;
     } catch (err) {
       if (runtime !== undefined) await closeRuntime(runtime);
+      secrets.close();
       await store.close().catch(() => undefined);
       throw err;
     }
@@ -124,7 +131,7 @@ export class Gateway {
       if (config.store !== old.config.store) {
         throw new Error('the store cannot change while running; restart the gateway to use a new store');
       }
-      next = await buildRuntime(config, { store: this.store, log, audit: this.audit });
+      next = await buildRuntime(config, { store: this.store, log, audit: this.audit, secrets: this.secrets, masterKeyLoaded: this.secrets.hasMasterKey });
     } catch (err) {
       const error = asGatehouseError(err);
       log.error('configuration reload refused; keeping the running configuration', {
@@ -187,6 +194,7 @@ export class Gateway {
     }
     await this.#health.close();
     await closeRuntime(this.#runtime);
+    this.secrets.close();
     await this.audit.close();
     await this.checkpointer.close();
     await this.store.close();

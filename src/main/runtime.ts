@@ -9,10 +9,12 @@ import type { Connector } from '../connectors/connector.js';
 import { createConnector } from '../connectors/create-connector.js';
 import { Authenticator } from '../identity/authenticator.js';
 import type { Logger } from '../ops/logger.js';
+import { GatehouseError } from '../errors/catalog.js';
 import type { Authorizer } from '../policy/authorizer.js';
 import { createCedarAuthorizer } from '../policy/cedar-authorizer.js';
 import { loadPolicies } from '../policy/policy-loader.js';
 import { ToolRegistry } from '../pipeline/tool-registry.js';
+import type { SecretResolver } from '../secrets/secret-resolver.js';
 import type { Store } from '../store/store.js';
 
 export interface Runtime {
@@ -30,6 +32,10 @@ export interface RuntimeDeps {
   readonly store: Store;
   readonly log: Logger;
   readonly audit: AuditSink;
+  /** Resolves connector credentials; shared by every runtime of the gateway. */
+  readonly secrets: SecretResolver;
+  /** Whether a master key was loaded, so `${secret:NAME}` references can be resolved at all. */
+  readonly masterKeyLoaded: boolean;
 }
 
 /**
@@ -37,15 +43,27 @@ export interface RuntimeDeps {
  * part fails, so a bad reload keeps the old runtime.
  */
 export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<Runtime> {
+  if (config.usesStoredSecrets && !deps.masterKeyLoaded) {
+    throw new GatehouseError('MASTER_KEY_MISSING',
+      'The configuration uses ${secret:NAME} references but no master key is configured: set GATEHOUSE_MASTER_KEY or secrets.master_key_file.');
+  }
   const policies = loadPolicies(config);
   for (const warning of policies.warnings) deps.log.warn('policy warning', { warning });
   const authorizer = createCedarAuthorizer(config, policies);
-  const connectors = config.connectors.map((c) => createConnector(c, { store: deps.store, log: deps.log }));
+  const connectors = config.connectors.map((c) => createConnector(c, { store: deps.store, log: deps.log, secrets: deps.secrets }));
   try {
     await Promise.all(connectors.map((c) => c.start()));
   } catch (err) {
     await Promise.allSettled(connectors.map((c) => c.close()));
     throw err;
+  }
+  // Rebuilt, never edited, when a connector's operations change: a call sees one whole registry.
+  let tools = new ToolRegistry(connectors);
+  for (const connector of connectors) {
+    connector.onOperationsChanged?.(() => {
+      tools = new ToolRegistry(connectors);
+      deps.log.info('connector operations changed; tool list rebuilt', { connector: connector.name, tools: tools.all().length });
+    });
   }
   return {
     config,
@@ -55,7 +73,9 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<R
     authenticator: new Authenticator(deps.store, config, deps.log),
     authorizer,
     connectors,
-    tools: new ToolRegistry(connectors),
+    get tools() {
+      return tools;
+    },
   };
 }
 

@@ -36,7 +36,7 @@ export class ToolRegistry {
   readonly #tools = new Map<string, RegisteredTool>();
 
   constructor(connectors: readonly Connector[]) {
-    const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, logger: false });
     for (const connector of connectors) {
       const facts: ConnectorFacts = {
         name: connector.name, type: connector.type, owner: connector.config.owner, powers: connector.config.powers,
