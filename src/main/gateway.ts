@@ -18,6 +18,7 @@ import { createHttpHandler } from '../server/http-listener.js';
 import { createMcpServer, newRequestId } from '../server/mcp-server.js';
 import { StatelessTransport } from '../server/stateless-transport.js';
 import { findMasterKey } from '../secrets/master-key.js';
+import { SecretScrubber, scrubbingLogger } from '../secrets/secret-scrubber.js';
 import { StoreSecretResolver } from '../secrets/store-secret-resolver.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -48,24 +49,27 @@ export class Gateway {
     private readonly http: HttpServer | undefined,
     private readonly options: GatewayOptions,
     private readonly secrets: StoreSecretResolver,
+    private readonly scrubber: SecretScrubber,
   ) {
     this.#runtime = runtime;
     this.#health = new HealthReporter(() => this.#runtime, options.log);
   }
 
   /** Load the configuration, open the store, and start listening. */
-  static async start(options: GatewayOptions): Promise<Gateway> {
+  static async start(given: GatewayOptions): Promise<Gateway> {
+    const scrubber = new SecretScrubber();
+    const options: GatewayOptions = { ...given, log: scrubbingLogger(given.log, scrubber) };
     const config = loadConfig(options.configFile);
     // The master key is read once: changing it needs a restart, like changing the store.
     const masterKey = findMasterKey(config);
     const store = await openStore(config.store);
-    const secrets = new StoreSecretResolver({ store, masterKey, log: options.log });
+    const secrets = new StoreSecretResolver({ store, masterKey, log: options.log, scrubber });
     let runtime: Runtime | undefined;
     try {
       const keys = await loadAuditKeys(config, store);
       const audit = new AuditWriter(store, keys, { contentMode: config.audit.content, log: options.log });
       const checkpointer = new Checkpointer(store, keys, { intervalMs: config.checkpointIntervalMs, log: options.log });
-      runtime = await buildRuntime(config, { store, log: options.log, audit, secrets, masterKeyLoaded: masterKey !== undefined });
+      runtime = await buildRuntime(config, { store, log: options.log, audit, secrets, masterKeyLoaded: masterKey !== undefined, scrubber });
       let gateway: Gateway | undefined;
       const current = () => gateway!.runtime;
       let http: HttpServer | undefined;
@@ -75,7 +79,7 @@ export class Gateway {
         http = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, createHttpHandler({ current, transport }));
         http.keepAliveTimeout = 30_000;
       }
-      gateway = new Gateway(runtime, store, audit, checkpointer, http, options, secrets);
+      gateway = new Gateway(runtime, store, audit, checkpointer, http, options, secrets, scrubber);
       if (http !== undefined) {
         const [host, port] = splitListen(options.listen ?? config.server.listen);
         await new Promise<void>((resolve, reject) => {
@@ -131,7 +135,7 @@ export class Gateway {
       if (config.store !== old.config.store) {
         throw new Error('the store cannot change while running; restart the gateway to use a new store');
       }
-      next = await buildRuntime(config, { store: this.store, log, audit: this.audit, secrets: this.secrets, masterKeyLoaded: this.secrets.hasMasterKey });
+      next = await buildRuntime(config, { store: this.store, log, audit: this.audit, secrets: this.secrets, masterKeyLoaded: this.secrets.hasMasterKey, scrubber: this.scrubber });
     } catch (err) {
       const error = asGatehouseError(err);
       log.error('configuration reload refused; keeping the running configuration', {

@@ -15,6 +15,7 @@ import { createCedarAuthorizer } from '../policy/cedar-authorizer.js';
 import { loadPolicies } from '../policy/policy-loader.js';
 import { ToolRegistry } from '../pipeline/tool-registry.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
+import type { SecretScrubber } from '../secrets/secret-scrubber.js';
 import type { Store } from '../store/store.js';
 
 export interface Runtime {
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly authorizer: Authorizer;
   readonly connectors: readonly Connector[];
   readonly tools: ToolRegistry;
+  /** Every credential handed to a connector, to clean out of results and errors. */
+  readonly scrubber: SecretScrubber;
 }
 
 export interface RuntimeDeps {
@@ -36,6 +39,7 @@ export interface RuntimeDeps {
   readonly secrets: SecretResolver;
   /** Whether a master key was loaded, so `${secret:NAME}` references can be resolved at all. */
   readonly masterKeyLoaded: boolean;
+  readonly scrubber: SecretScrubber;
 }
 
 /**
@@ -73,6 +77,7 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<R
     authenticator: new Authenticator(deps.store, config, deps.log),
     authorizer,
     connectors,
+    scrubber: deps.scrubber,
     get tools() {
       return tools;
     },

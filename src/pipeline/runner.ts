@@ -8,7 +8,8 @@
  *    5 resolve-target ...... PATH_OUTSIDE_ROOT, DOCUMENT_NOT_FOUND, CONNECTOR_UNAVAILABLE
  *    6 authorize ........... POLICY_DENIED, POLICY_EVALUATION_FAILED
  *    7 execute ............. CONNECTOR_UNAVAILABLE, connector-specific codes
- *    8 audit (this runner) . AUDIT_WRITE_FAILED
+ *    8 scrub-secrets ....... (credentials echoed by an upstream are redacted)
+ *    9 audit (this runner) . AUDIT_WRITE_FAILED
  *
  * Guards and approval gates are stages inserted into PIPELINE; connectors do not change.
  * The runner audits every outcome (allow, deny, error) and answers only once the record is durable:
@@ -25,10 +26,11 @@ import { checkState } from './stages/check-state.js';
 import { execute } from './stages/execute.js';
 import { resolveTarget } from './stages/resolve-target.js';
 import { resolveTool } from './stages/resolve-tool.js';
+import { scrubSecrets } from './stages/scrub-secrets.js';
 import { validateArguments } from './stages/validate-arguments.js';
 
 /** The stage order. Add a stage here; nothing else changes. */
-export const PIPELINE: readonly Stage[] = [resolveTool, validateArguments, checkState, resolveTarget, authorize, execute];
+export const PIPELINE: readonly Stage[] = [resolveTool, validateArguments, checkState, resolveTarget, authorize, execute, scrubSecrets];
 
 /** A failed call, carrying the audit id of its record. */
 export class CallFailure extends Error {
@@ -49,7 +51,7 @@ export async function runToolCall(ctx: CallContext, runtime: Runtime, stages: re
     try {
       await stage.run(ctx, runtime);
     } catch (err) {
-      failure = asGatehouseError(err);
+      failure = withoutSecrets(asGatehouseError(err), runtime);
       if (failure.spec.fault === 'server') {
         runtime.log.error('tool call failed', { requestId: ctx.requestId, stage: stage.name, code: failure.code });
       }
@@ -72,6 +74,14 @@ export async function runToolCall(ctx: CallContext, runtime: Runtime, stages: re
   if (failure !== undefined) throw new CallFailure(failure, auditId);
   await storeChanges(ctx, runtime, auditId);
   return { auditId, result: ctx.result! };
+}
+
+/** The error, or a copy whose message no longer holds a credential an upstream echoed into it. */
+function withoutSecrets(error: GatehouseError, runtime: Runtime): GatehouseError {
+  if (!runtime.scrubber.active || !runtime.scrubber.leaks(error.message)) return error;
+  const clean = new GatehouseError(error.code, '', error.details);
+  clean.message = runtime.scrubber.scrubText(error.message);
+  return clean;
 }
 
 /**

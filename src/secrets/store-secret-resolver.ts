@@ -26,6 +26,7 @@ import { asGatehouseError, GatehouseError, type ErrorCode } from '../errors/cata
 import { silentLogger, type Logger } from '../ops/logger.js';
 import type { SecretRepo, SecretRow } from '../store/store.js';
 import type { MasterKey } from './master-key.js';
+import type { SecretScrubber } from './secret-scrubber.js';
 import { openSecret, sealSecret } from './secret-box.js';
 import type { SecretResolver } from './secret-resolver.js';
 
@@ -83,6 +84,8 @@ export interface StoreSecretResolverOptions {
   readonly watchIntervalMs?: number;
   /** Clock in ms (tests). */
   readonly now?: () => number;
+  /** Told every value handed out, so the gateway can scrub it from anything an upstream echoes. */
+  readonly scrubber?: SecretScrubber;
   /** Where a failing rotation listener is reported (by secret name only). */
   readonly log?: Logger;
 }
@@ -103,6 +106,7 @@ export class StoreSecretResolver implements SecretResolver {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #log: Logger;
+  readonly #scrubber: SecretScrubber | undefined;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #inflight = new Map<string, Promise<CacheEntry>>();
   readonly #seen = new Map<string, Observation>();
@@ -120,6 +124,7 @@ export class StoreSecretResolver implements SecretResolver {
     this.#ttlMs = ttlMs;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? silentLogger;
+    this.#scrubber = options.scrubber;
     if (watch > 0) {
       this.#timer = setInterval(() => void this.refresh(), watch);
       this.#timer.unref();
@@ -136,8 +141,13 @@ export class StoreSecretResolver implements SecretResolver {
    * @throws GatehouseError SECRET_UNAVAILABLE naming the secret.
    */
   async resolveVersioned(secret: Secret): Promise<ResolvedSecret> {
-    if (secret.source === 'env') return { value: secret.reveal(), version: 0 };
+    if (secret.source === 'env') {
+      const value = secret.reveal();
+      this.#scrubber?.remember(secret.name, value);
+      return { value, version: 0 };
+    }
     const entry = await this.#load(secret.name, false);
+    this.#scrubber?.remember(secret.name, entry.value);
     return { value: entry.value, version: entry.version };
   }
 
@@ -160,12 +170,12 @@ export class StoreSecretResolver implements SecretResolver {
     }));
   }
 
-  /** Stop the watch timer and drop every cached value and listener. */
   /** Whether a master key was given, so store secrets can be decrypted at all. */
   get hasMasterKey(): boolean {
     return this.#key !== undefined;
   }
 
+  /** Stop the watch timer and drop every cached value and listener. */
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
