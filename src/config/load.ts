@@ -98,7 +98,8 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
   };
 
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => {
+    // One syntax error derails the parser for the rest of the file: the first few are the useful ones.
+    throw new ConfigError(doc.errors.slice(0, 3).map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
       return { file, line: pos?.line, column: pos?.col, path: '', message: e.message.split('\n')[0] ?? 'YAML syntax error' };
     }));

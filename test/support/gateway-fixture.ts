@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { writeScaffold } from '../../src/cli/scaffold.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, type Config } from '../../src/config/load.js';
 import { createAgentKey } from '../../src/identity/agent-admin.js';
 import { Gateway } from '../../src/main/gateway.js';
-import { silentLogger } from '../../src/ops/logger.js';
+import { silentLogger, type Logger } from '../../src/ops/logger.js';
 import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
 import { freshStoreUrl } from './stores.js';
 
 export interface GatewayFixture {
@@ -36,6 +37,10 @@ export interface FixtureOptions {
   /** Extra files to write into the workspace, relative path → content. */
   readonly files?: Readonly<Record<string, string>>;
   readonly env?: Readonly<Record<string, string>>;
+  /** Where the gateway logs (default: nowhere). */
+  readonly log?: Logger;
+  /** Runs on the fresh store before the gateway starts (e.g. to set encrypted secrets). */
+  readonly beforeStart?: (store: Store, config: Config) => Promise<void>;
 }
 
 /** Start a gateway on a demo workspace and a fresh store. */
@@ -51,9 +56,13 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
 
   const config = loadConfig(configFile);
   const store = await openStore(config.store);
-  const { key } = await createAgentKey(store, config, 'support-bot').finally(() => store.close());
+  const { key } = await (async () => {
+    await options.beforeStart?.(store, config);
+    return createAgentKey(store, config, 'support-bot');
+  })().finally(() => store.close());
 
-  const gateway = await Gateway.start({ configFile, log: silentLogger, listen: '127.0.0.1:0', watchConfig: false });
+  const log = options.log ?? silentLogger;
+  const gateway = await Gateway.start({ configFile, log, listen: '127.0.0.1:0', watchConfig: false });
   const replicas: Gateway[] = [];
   const clients: Client[] = [];
   return {
@@ -67,7 +76,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
       return client;
     },
     async replica() {
-      const other = await Gateway.start({ configFile, log: silentLogger, listen: '127.0.0.1:0', watchConfig: false });
+      const other = await Gateway.start({ configFile, log, listen: '127.0.0.1:0', watchConfig: false });
       replicas.push(other);
       return other;
     },
