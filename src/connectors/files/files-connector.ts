@@ -18,6 +18,7 @@ import type { JsonSchemaObject, OperationSpec, Provenance, ResourceRef } from '.
 import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { DocumentIndexRepo, SearchHit } from '../../store/store.js';
+import { CallHealth } from '../call-health.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
 import { DocumentIndex, type Labeler, createLabeler } from './document-index.js';
 import { documentKind, documentVersion, extractDocument } from './document-text.js';
@@ -114,12 +115,12 @@ class FilesConnector implements Connector {
   readonly #labeler: Labeler;
   readonly #index: DocumentIndex;
   readonly #operations: readonly OperationSpec[];
-  #lastSuccessAt: string | undefined;
-  #lastErrorAt: string | undefined;
-  #lastErrorCode: string | undefined;
-  #latencyMs: number | undefined;
+
+  /** Outcomes and latency of calls, for health(). */
+  readonly #calls: CallHealth;
 
   constructor(config: FilesConnectorConfig, deps: FilesConnectorDeps) {
+    this.#calls = new CallHealth(deps.now);
     if (!isAbsolute(config.path)) {
       throw new GatehouseError('CONFIG_INVALID', `connectors.${config.name}.path must be absolute once loaded.`);
     }
@@ -163,21 +164,7 @@ class FilesConnector implements Connector {
 
   async execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
     this.#operation(operation);
-    const started = performance.now();
-    try {
-      const result = operation === 'search' ? await this.#search(args, ctx) : await this.#read(args, ctx);
-      this.#lastSuccessAt = this.#now();
-      return result;
-    } catch (err) {
-      // The agent's mistakes (bad path, unknown document) say nothing about the folder's health.
-      if (!(err instanceof GatehouseError && err.spec.fault === 'client')) {
-        this.#lastErrorAt = this.#now();
-        this.#lastErrorCode = err instanceof GatehouseError ? err.code : 'INTERNAL_ERROR';
-      }
-      throw err;
-    } finally {
-      this.#latencyMs = Math.round(performance.now() - started);
-    }
+    return this.#calls.track(() => (operation === 'search' ? this.#search(args, ctx) : this.#read(args, ctx)));
   }
 
   health(): ConnectorHealth {
@@ -190,14 +177,8 @@ class FilesConnector implements Connector {
       documents: s.documents, watching: s.watching ? 'yes' : 'no', truncated: s.truncated ? 'yes' : 'no',
     };
     if (s.lastScanAt !== undefined) facts.last_scan_at = s.lastScanAt;
-    return {
-      status,
-      lastSuccessAt: this.#lastSuccessAt ?? s.lastScanAt,
-      lastErrorAt: this.#lastErrorAt,
-      lastErrorCode: this.#lastErrorCode ?? s.lastErrorCode,
-      latencyMs: this.#latencyMs,
-      facts,
-    };
+    const calls = this.#calls.snapshot();
+    return { status, ...calls, lastSuccessAt: calls.lastSuccessAt ?? s.lastScanAt, lastErrorCode: calls.lastErrorCode ?? s.lastErrorCode, facts };
   }
 
   start(): Promise<void> {
@@ -208,9 +189,6 @@ class FilesConnector implements Connector {
     return this.#index.close();
   }
 
-  #now(): string {
-    return (this.#deps.now ?? (() => new Date()))().toISOString();
-  }
 
   #operation(operation: string): void {
     if (!this.#operations.some((op) => op.name === operation)) {

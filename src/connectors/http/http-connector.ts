@@ -18,6 +18,7 @@ import type { OperationSpec, Provenance, ResourceRef } from '../../domain/types.
 import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { SecretResolver } from '../../secrets/secret-resolver.js';
+import { CallHealth } from '../call-health.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
 import { type Credentials, type TokenResponse, createCredentials } from './credentials.js';
 import { type AddressPolicy, type HostLookup, checkHost, createAddressPolicy } from './egress.js';
@@ -87,13 +88,12 @@ class HttpConnector implements Connector {
   readonly #credentials: Credentials;
   readonly #operations = new Map<string, CompiledOperation>();
   readonly #specs: readonly OperationSpec[];
-  #lastSuccessAt: string | undefined;
-  #lastErrorAt: string | undefined;
-  #lastErrorCode: string | undefined;
-  #latencyMs: number | undefined;
-  #failing = false;
+
+  /** Outcomes and latency of calls, for health(). */
+  readonly #calls: CallHealth;
 
   constructor(config: HttpConnectorConfig, deps: HttpConnectorDeps) {
+    this.#calls = new CallHealth();
     const where = `connectors.${config.name}`;
     this.name = config.name;
     this.config = config;
@@ -146,8 +146,8 @@ class HttpConnector implements Connector {
 
   async execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
     const { compiled, request } = this.#prepare(operation, args);
-    const started = performance.now();
     try {
+      return await this.#calls.track(async () => {
       const outcome = await performCall(compiled.op, request, {
         transport: this.#transport, credentials: this.#credentials, base: this.#base, signal: ctx.signal,
         retries: this.config.retries, retryBaseMs: this.#deps.retryBaseMs ?? 200,
@@ -161,24 +161,18 @@ class HttpConnector implements Connector {
         if (err instanceof RangeError) throw new GatehouseError('UPSTREAM_ERROR', 'The upstream answered with JSON nested too deeply.', { status: outcome.response.status });
         throw err;
       }
-      this.#lastSuccessAt = new Date().toISOString();
-      this.#failing = false;
       return result;
+      });
     } catch (err) {
-      this.#failed(operation, err);
+      this.#logFailure(operation, err);
       throw err;
-    } finally {
-      this.#latencyMs = Math.round(performance.now() - started);
     }
   }
 
   health(): ConnectorHealth {
     return {
-      status: this.#failing ? 'unavailable' : 'ok',
-      lastSuccessAt: this.#lastSuccessAt,
-      lastErrorAt: this.#lastErrorAt,
-      lastErrorCode: this.#lastErrorCode,
-      latencyMs: this.#latencyMs,
+      status: this.#calls.failing ? 'unavailable' : 'ok',
+      ...this.#calls.snapshot(),
       facts: { operations: this.#specs.length, origin: this.#base.origin },
     };
   }
@@ -232,16 +226,10 @@ class HttpConnector implements Connector {
     };
   }
 
-  #failed(operation: string, err: unknown): void {
+  #logFailure(operation: string, err: unknown): void {
     const code = err instanceof GatehouseError ? err.code : 'INTERNAL_ERROR';
     const status = err instanceof GatehouseError && typeof err.details.status === 'number' ? err.details.status : undefined;
     this.#deps.log.warn('http connector call failed', { connector: this.name, operation, code, status });
-    // The agent's mistakes and refusals by the upstream say nothing about the system's health.
-    const serverFault = !(err instanceof GatehouseError) || err.spec.fault === 'server';
-    if (!serverFault || (err instanceof GatehouseError && err.details.cancelled === true)) return;
-    this.#lastErrorAt = new Date().toISOString();
-    this.#lastErrorCode = code;
-    this.#failing = true;
   }
 
   /** Token requests go through the same guarded transport, without redirects. */

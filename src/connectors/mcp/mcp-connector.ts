@@ -20,6 +20,7 @@ import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { SecretResolver } from '../../secrets/secret-resolver.js';
 import type { ToolPinRepo } from '../../store/store.js';
+import { CallHealth } from '../call-health.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
 import { basicDescriptionCheck, type DescriptionCheck } from './description-check.js';
 import type { McpConnectorConfig } from './mcp-config.js';
@@ -97,12 +98,12 @@ class McpUpstreamConnector implements McpConnector {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #started = false;
-  #lastSuccessAt: string | undefined;
-  #lastErrorAt: string | undefined;
-  #lastErrorCode: string | undefined;
-  #latencyMs: number | undefined;
+
+  /** Outcomes and latency of calls, for health(). */
+  readonly #calls: CallHealth;
 
   constructor(config: McpConnectorConfig, deps: McpConnectorDeps) {
+    this.#calls = new CallHealth(deps.now);
     this.name = config.name;
     this.config = config;
     this.#deps = deps;
@@ -149,29 +150,17 @@ class McpUpstreamConnector implements McpConnector {
 
   async execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
     let state = this.#usable(operation);
-    const started = performance.now();
-    try {
+    return this.#calls.track(async () => {
       if (!state.verified) {
         // Served from its pin so far: let a connection in progress check the upstream first.
         await this.#upstream.settled();
         state = this.#usable(operation);
       }
       const result = await this.#upstream.callTool(operation, args, ctx.signal);
-      const out = toOperationResult(result, {
+      return toOperationResult(result, {
         connector: this.name, tool: operation, definitionHash: state.hash, maxBytes: this.config.max_result_bytes, at: this.#now(),
       });
-      this.#lastSuccessAt = this.#now();
-      return out;
-    } catch (err) {
-      // The agent's mistakes and tools refused upstream say nothing about the upstream's health.
-      if (!(err instanceof GatehouseError && err.spec.fault === 'client')) {
-        this.#lastErrorAt = this.#now();
-        this.#lastErrorCode = err instanceof GatehouseError ? err.code : 'INTERNAL_ERROR';
-      }
-      throw err;
-    } finally {
-      this.#latencyMs = Math.round(performance.now() - started);
-    }
+    });
   }
 
   available(operation: string): boolean {
@@ -206,13 +195,9 @@ class McpUpstreamConnector implements McpConnector {
       reconnect_attempts: upstream.reconnects,
     };
     if (upstream.connectedAt !== undefined) facts.connected_at = upstream.connectedAt;
+    const calls = this.#calls.snapshot();
     return {
-      status,
-      lastSuccessAt: this.#lastSuccessAt ?? upstream.connectedAt,
-      lastErrorAt: this.#lastErrorAt,
-      lastErrorCode: this.#lastErrorCode ?? upstream.lastErrorCode,
-      latencyMs: this.#latencyMs,
-      facts,
+      status, ...calls, lastSuccessAt: calls.lastSuccessAt ?? upstream.connectedAt, lastErrorCode: calls.lastErrorCode ?? upstream.lastErrorCode, facts,
     };
   }
 

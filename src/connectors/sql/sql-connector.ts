@@ -16,6 +16,7 @@ import { GatehouseError } from '../../errors/catalog.js';
 import type { OperationSpec, Provenance, ResourceRef } from '../../domain/types.js';
 import type { Logger } from '../../ops/logger.js';
 import type { SecretResolver } from '../../secrets/secret-resolver.js';
+import { CallHealth, isSystemFailure } from '../call-health.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
 import { openSqlDriver, type SqlDriver } from './drivers/sql-driver.js';
 import { maskPositional, maskRow } from './masking.js';
@@ -62,12 +63,12 @@ class SqlConnectorImpl implements SqlConnector {
   #probe: NodeJS.Timeout | undefined;
   #status: ConnectorHealth['status'] = 'starting';
   #missing: string[] = [];
-  #lastSuccessAt: string | undefined;
-  #lastErrorAt: string | undefined;
-  #lastErrorCode: string | undefined;
-  #latencyMs: number | undefined;
+
+  /** Outcomes and latency of calls, for health(). */
+  readonly #calls: CallHealth;
 
   constructor(config: SqlConnectorConfig, deps: SqlConnectorDeps) {
+    this.#calls = new CallHealth(deps.now);
     const path = sqlitePath(config.url);
     if (path !== undefined && !isAbsolute(path)) {
       throw new GatehouseError('CONFIG_INVALID', `connectors.${config.name}.url must name an absolute SQLite path once loaded.`);
@@ -96,30 +97,21 @@ class SqlConnectorImpl implements SqlConnector {
   async execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
     const op = this.#operation(operation);
     ctx.signal.throwIfAborted();
-    const started = performance.now();
-    try {
-      let result: OperationResult;
+    return this.#tracked(() => {
       switch (op) {
-        case 'query': result = await this.#query(args, ctx); break;
-        case 'get': result = await this.#get(args, ctx); break;
-        case 'sql': result = await this.#sql(args, ctx); break;
-        case 'update': case 'insert': result = await this.#write(op, args, ctx); break;
+        case 'query': return this.#query(args, ctx);
+        case 'get': return this.#get(args, ctx);
+        case 'sql': return this.#sql(args, ctx);
+        case 'update': case 'insert': return this.#write(op, args, ctx);
       }
-      this.#succeeded();
-      return result;
-    } catch (err) {
-      this.#failed(err);
-      throw err;
-    } finally {
-      this.#latencyMs = Math.round(performance.now() - started);
-    }
+    });
   }
 
   health(): ConnectorHealth {
     const facts: Record<string, string | number> = { engine: this.#engine, tables: this.#tables.size };
     if (this.#missing.length > 0) facts.unreadable_tables = this.#missing.join(', ');
     const status = this.#status === 'ok' && this.#missing.length > 0 ? 'degraded' : this.#status;
-    return { status, lastSuccessAt: this.#lastSuccessAt, lastErrorAt: this.#lastErrorAt, lastErrorCode: this.#lastErrorCode, latencyMs: this.#latencyMs, facts };
+    return { status, ...this.#calls.snapshot(), facts };
   }
 
   /** Connect and check that every declared table and column can be read. An unreachable database is reported, not fatal. */
@@ -271,8 +263,8 @@ class SqlConnectorImpl implements SqlConnector {
 
   /** Ping the database and check each declared table's columns (LIMIT 0); record the outcome. */
   async #check(): Promise<void> {
-    const started = performance.now();
-    try {
+    const wasUnavailable = this.#status === 'unavailable';
+    await this.#tracked(async () => {
       const db = await this.#db();
       await db.ping();
       const missing: string[] = [];
@@ -289,28 +281,24 @@ class SqlConnectorImpl implements SqlConnector {
         this.#deps.log.warn('sql connector: declared tables cannot be read (missing table or column, or no privilege)', { connector: this.name, tables: missing });
       }
       this.#missing = missing;
-      this.#succeeded();
-      this.#latencyMs = Math.round(performance.now() - started);
-    } catch (err) {
-      if (this.#status !== 'unavailable') {
+    }).catch((err: unknown) => {
+      if (!wasUnavailable) {
         this.#deps.log.warn('sql connector: database unreachable', { connector: this.name, code: err instanceof GatehouseError ? err.code : 'INTERNAL_ERROR' });
       }
-      this.#failed(err);
+    });
+  }
+
+  /** Run a call or probe through the health record; the status follows its outcome. */
+  async #tracked<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await this.#calls.track(call);
+      this.#status = 'ok';
+      return result;
+    } catch (err) {
+      const code = this.#calls.lastErrorCode;
+      if (isSystemFailure(err)) this.#status = code === 'CONNECTOR_UNAVAILABLE' || code === 'SECRET_UNAVAILABLE' ? 'unavailable' : 'degraded';
+      throw err;
     }
-  }
-
-  #succeeded(): void {
-    this.#status = 'ok';
-    this.#lastSuccessAt = this.#now();
-  }
-
-  #failed(err: unknown): void {
-    // The agent's mistakes (bad arguments, refused statements, missing rows) say nothing about the database.
-    if (err instanceof GatehouseError && err.spec.fault === 'client') return;
-    const code = err instanceof GatehouseError ? err.code : 'INTERNAL_ERROR';
-    this.#lastErrorAt = this.#now();
-    this.#lastErrorCode = code;
-    this.#status = code === 'CONNECTOR_UNAVAILABLE' || code === 'SECRET_UNAVAILABLE' ? 'unavailable' : 'degraded';
   }
 
   #now(): string {

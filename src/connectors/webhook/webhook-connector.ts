@@ -18,6 +18,7 @@ import type { JsonSchemaObject, OperationSpec, ResourceRef } from '../../domain/
 import { GatehouseError } from '../../errors/catalog.js';
 import type { Logger } from '../../ops/logger.js';
 import type { SecretResolver } from '../../secrets/secret-resolver.js';
+import { CallHealth } from '../call-health.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
 import { createAddressPolicy, type HostLookup } from '../http/egress.js';
 import { HttpTransport, type UpstreamResponse } from '../http/http-transport.js';
@@ -123,14 +124,14 @@ class WebhookSender implements WebhookConnector {
   readonly #validate: ValidateFunction;
   readonly #transport: HttpTransport;
   readonly #operations: readonly OperationSpec[];
-  #lastSuccessAt: string | undefined;
-  #lastErrorAt: string | undefined;
-  #lastErrorCode: string | undefined;
-  #latencyMs: number | undefined;
   #deliveries = 0;
   #failures = 0;
 
+  /** Outcomes and latency of calls, for health(). */
+  readonly #calls: CallHealth;
+
   constructor(config: WebhookConnectorConfig, deps: WebhookConnectorDeps) {
+    this.#calls = new CallHealth(deps.now);
     const where = `connectors.${config.name}`;
     this.name = config.name;
     this.config = config;
@@ -169,11 +170,9 @@ class WebhookSender implements WebhookConnector {
       throw new GatehouseError('ARGUMENTS_INVALID', `Arguments for ${this.name}_${operation} are invalid: ${at.join('; ')}.`, { connector: this.name });
     }
     const body = JSON.stringify(renderTemplate(this.#template, args));
-    const started = performance.now();
     try {
-      const delivery = await this.#deliver(body, ctx.signal);
+      const delivery = await this.#calls.track(() => this.#deliver(body, ctx.signal));
       this.#deliveries += 1;
-      this.#lastSuccessAt = this.#now();
       const attempts = `${delivery.attempts} ${delivery.attempts === 1 ? 'attempt' : 'attempts'}`;
       return {
         text: `Webhook "${this.name}" accepted the payload (HTTP ${delivery.status}, ${attempts}).`,
@@ -183,22 +182,14 @@ class WebhookSender implements WebhookConnector {
       };
     } catch (err) {
       this.#failures += 1;
-      this.#lastErrorAt = this.#now();
-      this.#lastErrorCode = err instanceof GatehouseError ? err.code : 'INTERNAL_ERROR';
       throw err;
-    } finally {
-      this.#latencyMs = Math.round(performance.now() - started);
     }
   }
 
   health(): ConnectorHealth {
-    const failing = this.#lastErrorAt !== undefined && (this.#lastSuccessAt === undefined || this.#lastErrorAt > this.#lastSuccessAt);
     return {
-      status: failing ? 'degraded' : 'ok',
-      lastSuccessAt: this.#lastSuccessAt,
-      lastErrorAt: this.#lastErrorAt,
-      lastErrorCode: this.#lastErrorCode,
-      latencyMs: this.#latencyMs,
+      status: this.#calls.failing ? 'degraded' : 'ok',
+      ...this.#calls.snapshot(),
       facts: { host: this.#url.host, deliveries: this.#deliveries, failures: this.#failures },
     };
   }
@@ -211,9 +202,6 @@ class WebhookSender implements WebhookConnector {
     return this.#transport.close();
   }
 
-  #now(): string {
-    return (this.#deps.now ?? (() => new Date()))().toISOString();
-  }
 
   #operation(operation: string): void {
     if (!this.#operations.some((op) => op.name === operation)) {
