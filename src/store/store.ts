@@ -3,6 +3,7 @@
  * Two implementations with the same file set: `sqlite/` (embedded default) and `postgres/`.
  * Both run the versioned migrations in `migrations/` and the contract suite in test/contract.
  */
+import type { AdminCredentialRepo, ApprovalRepo } from './approval-repo.js';
 
 /** A stored agent key. Only the SHA-256 of the key is kept; the key itself is shown once. */
 export interface AgentKeyRow {
@@ -226,6 +227,8 @@ export type StoreKind = 'sqlite' | 'postgres';
 /** The whole store. */
 export interface Store extends AgentKeyRepo, ConnectorStateRepo, AuditRepo, DocumentIndexRepo, SecretRepo, ToolPinRepo, ChangeRepo, ConnectorHealthRepo {
   readonly kind: StoreKind;
+  /** Approvals, drafts and administrator credentials. */
+  readonly approvals: ApprovalRepo & AdminCredentialRepo;
   /** Applied migration versions, oldest first. */
   migrationVersions(): Promise<number[]>;
   close(): Promise<void>;

@@ -2,6 +2,8 @@
  * Versioned schema migrations, one list for both stores. A migration never changes once released;
  * a change is a new version. Each carries the SQL for each dialect, kept side by side so they stay alike.
  */
+import { APPROVALS_DDL } from '../approval-repo.js';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -204,5 +206,12 @@ const recordSystems: Migration = {
   postgres: RECORD_SYSTEMS_DDL,
 };
 
+const approvals: Migration = {
+  version: 3,
+  name: 'approvals',
+  sqlite: APPROVALS_DDL,
+  postgres: APPROVALS_DDL,
+};
+
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [core, recordSystems];
+export const MIGRATIONS: readonly Migration[] = [core, recordSystems, approvals];

@@ -5,6 +5,7 @@
  * The audit append locks the chain head row, so appends from every replica form one chain.
  */
 import pg from 'pg';
+import { sqlApprovalRepo, type AdminCredentialRepo, type ApprovalRepo } from '../approval-repo.js';
 import { MIGRATIONS } from '../migrations/migrations.js';
 import { EXTRA_SQL, numbered } from '../extra-sql.js';
 import { auditRow, changeRow, connectorRow, docMeta, healthRow, keyRow, nullable, secretMeta, secretRow, toolPinRow, type Row } from '../row-mappers.js';
@@ -67,10 +68,15 @@ export async function openPostgresStore(url: string, options: { poolSize?: numbe
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly approvals: ApprovalRepo & AdminCredentialRepo;
   readonly #pool: pg.Pool;
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
+    this.approvals = sqlApprovalRepo({
+      all: async (sql, params) => (await pool.query({ text: numbered(sql), values: [...params] })).rows as Row[],
+      run: async (sql, params) => (await pool.query({ text: numbered(sql), values: [...params] })).rowCount ?? 0,
+    });
   }
 
   async #rows(text: string, values: unknown[] = []): Promise<Row[]> {

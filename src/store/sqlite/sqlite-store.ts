@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqlApprovalRepo, type AdminCredentialRepo, type ApprovalRepo } from '../approval-repo.js';
 import { MIGRATIONS } from '../migrations/migrations.js';
 import { EXTRA_SQL } from '../extra-sql.js';
 import { auditRow, changeRow, connectorRow, docMeta, healthRow, keyRow, nullable, secretMeta, secretRow, toolPinRow, type Row } from '../row-mappers.js';
@@ -47,11 +48,23 @@ function migrate(db: Database.Database): void {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly approvals: ApprovalRepo & AdminCredentialRepo;
   readonly #db: Database.Database;
   readonly #stmt;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    // Statements prepared on first use and kept: the approval SQL is a fixed set of texts.
+    const prepared = new Map<string, Database.Statement>();
+    const statement = (sql: string) => {
+      let s = prepared.get(sql);
+      if (s === undefined) prepared.set(sql, s = db.prepare(sql));
+      return s;
+    };
+    this.approvals = sqlApprovalRepo({
+      all: async (sql, params) => statement(sql).all(...params) as Row[],
+      run: async (sql, params) => statement(sql).run(...params).changes,
+    });
     const p = (sql: string) => db.prepare(sql);
     this.#stmt = {
       insertKey: p(`INSERT INTO agent_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
