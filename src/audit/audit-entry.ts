@@ -12,7 +12,8 @@ export type AuditKind =
   | 'admin';          // pause/resume, agent create/rotate/revoke, config reload
 
 export type AuditDecision = 'allow' | 'deny' | 'error' | 'unauthenticated' | 'none';
-export type AuditStatus = 'ok' | 'denied' | 'error';
+/** `held`: the call became a pending approval or a draft and was not executed. */
+export type AuditStatus = 'ok' | 'denied' | 'error' | 'held';
 
 /** The chain of who acted: the agent, the user it acted for, and (later) the human approver. */
 export interface AuditActor {
@@ -43,6 +44,8 @@ export interface AuditEntry {
   readonly durationMs: number;
   /** Remote address of the client, where there is one. */
   readonly client?: string;
+  /** The approval or draft this record belongs to: its request, decision and execution share it. */
+  readonly approval?: string;
 }
 
 /** Content that is hashed (HMAC-SHA-256) into the record, or stored verbatim in `full` mode. */

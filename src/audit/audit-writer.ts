@@ -147,6 +147,7 @@ export class AuditWriter implements AuditSink {
       // Whole milliseconds: canonical JSON of fractions is exact but noisy.
       durationMs: Number.isFinite(entry.durationMs) ? Math.max(0, Math.round(entry.durationMs)) : 0,
       client: entry.client,
+      approval: entry.approval,
       argsHash: this.#hash(content?.arguments, 'arguments'),
       resultHash: this.#hash(content?.result, 'result'),
       ...(mode === 'full' ? { args: content?.arguments, result: content?.result } : {}),

@@ -21,6 +21,12 @@ export const duration = z.string().refine((value) => {
   return typeof parsed === 'number' && parsed > 0;
 }, { message: 'expected a duration such as "90s", "5m", "12h" or "30d"' });
 
+/** A duration that may also be zero ("0s"), e.g. for "do not wait". */
+export const durationOrZero = z.string().refine((value) => {
+  const parsed = ms(value as ms.StringValue);
+  return typeof parsed === 'number' && parsed >= 0;
+}, { message: 'expected a duration such as "0s", "30s" or "5m"' });
+
 /** A value that must be given as a reference, never as a literal secret. */
 export const secretReference = z.string().regex(SECRET_REFERENCE, {
   message: 'secrets must be references such as "${env:NAME}", never literal values',

@@ -4,7 +4,7 @@
  * `config.schema.json` is generated from this file (`npm run schema`) and pinned by a test.
  */
 import { z } from 'zod';
-import { connectorCommon, duration, lowercaseName, secretReference, sensitivity } from './schema-parts.js';
+import { connectorCommon, duration, durationOrZero, lowercaseName, secretReference, sensitivity } from './schema-parts.js';
 import { httpConnectorSchema } from '../connectors/http/http-config.js';
 import { mcpConnectorSchema } from '../connectors/mcp/mcp-config.js';
 import { sqlConnectorSchema } from '../connectors/sql/sql-config.js';
@@ -75,6 +75,28 @@ const userSchema = z.strictObject({
   attributes: attributes.default({}),
 });
 
+const adminSchema = z.strictObject({
+  /** The person, usually an email address; signs in with a password or API token set by CLI. */
+  name: z.string().min(1).max(200),
+  /** admin: everything; approver: decides approvals of its groups; auditor: reads only. */
+  role: z.enum(['admin', 'approver', 'auditor']),
+  /** Approver groups named by `@approval("group")` policy annotations. */
+  groups: z.array(lowercaseName('group')).default([]),
+});
+
+const approvalsSchema = z.strictObject({
+  /** A pending approval not decided within this time expires and can no longer be executed. */
+  expire_after: duration.default('24h'),
+  /** How long a gated call may block waiting for a decision before answering "pending" (0s: answer at once). */
+  wait: durationOrZero.default('0s'),
+  /** Longest wait an agent may ask for with the approval wait tool. */
+  max_wait: duration.default('5m'),
+  /** Slack-compatible incoming-webhook URL told of each new approval (a link and a summary, never arguments). */
+  notify_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Allow notify_url on a private or loopback address. */
+  notify_allow_private_network: z.boolean().default(false),
+});
+
 const agentSchema = z.strictObject({
   name: lowercaseName('agent'),
   owner: z.string().min(1),
@@ -115,6 +137,10 @@ export const configSchema = z.strictObject({
   users: z.array(userSchema).default([]),
   connectors: z.array(connectorSchema).default([]),
   agents: z.array(agentSchema).default([]),
+  /** People who approve, administer or audit; credentials are set with `gatehouse admin`. */
+  admins: z.array(adminSchema).default([]),
+  /** Approval gates: policies with `@approval("group")` hold calls for a person's decision. */
+  approvals: approvalsSchema.default(approvalsSchema.parse({})),
   /** Globs of Cedar policy files, relative to this file. */
   policies: z.array(z.string().min(1)).default([]),
 });
@@ -125,4 +151,5 @@ export type FilesConnectorConfig = z.output<typeof filesConnectorSchema>;
 /** A connector entry as validated, before load.ts resolves its paths and references. */
 export type ParsedConnectorConfig = z.output<typeof connectorSchema>;
 export type AgentConfig = z.output<typeof agentSchema>;
+export type AdminConfig = z.output<typeof adminSchema>;
 export type UserConfig = z.output<typeof userSchema>;

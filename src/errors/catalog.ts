@@ -81,6 +81,17 @@ export const ERROR_CATALOG = {
   CONNECTOR_PAUSED: client(423, JSONRPC_FORBIDDEN, 'tool', 'The connector was paused by an administrator; retry after `gatehouse connector resume NAME`.'),
   CONNECTOR_RETIRED: client(410, JSONRPC_FORBIDDEN, 'tool', 'The connector is no longer in service; ask its owner for a replacement.'),
 
+  // --- approvals, drafts and rollback ---
+  APPROVAL_NOT_FOUND: client(404, JSONRPC_NOT_FOUND, 'tool', 'Use an approval id returned by the gated call or shown by `gatehouse approvals list`.'),
+  APPROVAL_EXPIRED: client(410, JSONRPC_FORBIDDEN, 'tool', 'The approval expired before it was decided or executed; the agent must ask again.'),
+  APPROVAL_ALREADY_DECIDED: client(409, JSONRPC_FORBIDDEN, 'tool', 'This request was already decided; see its state with `gatehouse approvals show ID`.'),
+  APPROVAL_FORBIDDEN: client(403, JSONRPC_FORBIDDEN, 'tool', 'Only an approver of the named group (or an admin) who neither asked for the action nor owns the agent may decide it.'),
+  APPROVAL_EDIT_INVALID: client(400, JSONRPC_INVALID_PARAMS, 'tool', 'Edited arguments must still match the tool input schema and stay within what policy permits for the requester.'),
+  EXECUTION_INTERRUPTED: server(500, JSONRPC_INTERNAL, 'tool', 'The gateway stopped while executing an approved action; it was not retried. Check the target system, then ask again if needed.'),
+  ROLLBACK_REFUSED: client(409, JSONRPC_FORBIDDEN, 'tool', 'The change cannot be reverted as recorded (it changed since, or nothing revertible was stored); inspect the record and fix it by hand.'),
+  ADMIN_AUTH_INVALID: client(401, JSONRPC_UNAUTHORIZED, 'protocol', 'Send a valid administrator token (Authorization: Bearer gha_...); create one with `gatehouse admin token NAME`.'),
+  ADMIN_NOT_DECLARED: client(404, JSONRPC_NOT_FOUND, 'protocol', 'Declare the person under `admins:` in gatehouse.yaml first.'),
+
   // --- server side: fail closed ---
   CONNECTOR_UNAVAILABLE: server(503, JSONRPC_UNAVAILABLE, 'tool', 'The system behind the connector is unreachable; this is not an empty answer. Retry later or tell the connector owner.'),
   POLICY_EVALUATION_FAILED: server(500, JSONRPC_INTERNAL, 'tool', 'The policy engine could not decide, so the call was denied; the administrator should check the policies and logs.'),

@@ -6,7 +6,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
+import { ApprovalExecutor } from '../approvals/approval-executor.js';
+import { approvalNotifier } from '../approvals/approval-notifier.js';
+import { ApprovalService } from '../approvals/approval-service.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { Checkpointer } from '../audit/checkpointer.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
@@ -22,7 +26,7 @@ import { SecretScrubber, scrubbingLogger } from '../secrets/secret-scrubber.js';
 import { StoreSecretResolver } from '../secrets/store-secret-resolver.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { buildRuntime, closeRuntime, type Runtime } from './runtime.js';
+import { buildRuntime, closeRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
 
 export interface GatewayOptions {
   readonly configFile: string;
@@ -41,17 +45,22 @@ export class Gateway {
   readonly #watchers: FSWatcher[] = [];
   readonly #health: HealthReporter;
 
+  readonly store: Store;
+  readonly audit: AuditWriter;
+  /** What every runtime of this gateway shares (store, audit, secrets, approvals), for reloads. */
+  readonly #deps: RuntimeDeps & { readonly audit: AuditWriter; readonly secrets: StoreSecretResolver };
+
   private constructor(
     runtime: Runtime,
-    readonly store: Store,
-    readonly audit: AuditWriter,
+    deps: RuntimeDeps & { readonly audit: AuditWriter; readonly secrets: StoreSecretResolver },
     private readonly checkpointer: Checkpointer,
     private readonly http: HttpServer | undefined,
     private readonly options: GatewayOptions,
-    private readonly secrets: StoreSecretResolver,
-    private readonly scrubber: SecretScrubber,
   ) {
     this.#runtime = runtime;
+    this.#deps = deps;
+    this.store = deps.store;
+    this.audit = deps.audit;
     this.#health = new HealthReporter(() => this.#runtime, options.log);
   }
 
@@ -65,13 +74,18 @@ export class Gateway {
     const store = await openStore(config.store);
     const secrets = new StoreSecretResolver({ store, masterKey, log: options.log, scrubber });
     let runtime: Runtime | undefined;
+    let executor: ApprovalExecutor | undefined;
     try {
       const keys = await loadAuditKeys(config, store);
       const audit = new AuditWriter(store, keys, { contentMode: config.audit.content, log: options.log });
       const checkpointer = new Checkpointer(store, keys, { intervalMs: config.checkpointIntervalMs, log: options.log });
-      runtime = await buildRuntime(config, { store, log: options.log, audit, secrets, masterKeyLoaded: masterKey !== undefined, scrubber });
       let gateway: Gateway | undefined;
       const current = () => gateway!.runtime;
+      const replica = `${hostname()}:${process.pid}`;
+      const approvals = new ApprovalService({ store, audit, log: options.log, current, onHeld: approvalNotifier(current, options.log) });
+      executor = new ApprovalExecutor({ store, audit, log: options.log, current, replica });
+      const deps = { store, log: options.log, audit, secrets, masterKeyLoaded: masterKey !== undefined, scrubber, approvals, executor };
+      runtime = await buildRuntime(config, deps);
       let http: HttpServer | undefined;
       if (options.serveHttp !== false) {
         const transport = new StatelessTransport();
@@ -79,7 +93,7 @@ export class Gateway {
         http = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, createHttpHandler({ current, transport }));
         http.keepAliveTimeout = 30_000;
       }
-      gateway = new Gateway(runtime, store, audit, checkpointer, http, options, secrets, scrubber);
+      gateway = new Gateway(runtime, deps, checkpointer, http, options);
       if (http !== undefined) {
         const [host, port] = splitListen(options.listen ?? config.server.listen);
         await new Promise<void>((resolve, reject) => {
@@ -89,12 +103,14 @@ export class Gateway {
       }
       checkpointer.start();
       gateway.#health.start();
+      executor.start();
       if (options.watchConfig !== false) gateway.#watchConfig(config);
       options.log.info('gatehouse started', {
         url: http === undefined ? 'stdio' : gateway.url, store: store.kind, connectors: config.connectors.length, agents: config.agents.length,
       });
       return gateway;
     } catch (err) {
+      await executor?.close();
       if (runtime !== undefined) await closeRuntime(runtime);
       secrets.close();
       await store.close().catch(() => undefined);
@@ -135,7 +151,7 @@ export class Gateway {
       if (config.store !== old.config.store) {
         throw new Error('the store cannot change while running; restart the gateway to use a new store');
       }
-      next = await buildRuntime(config, { store: this.store, log, audit: this.audit, secrets: this.secrets, masterKeyLoaded: this.secrets.hasMasterKey, scrubber: this.scrubber });
+      next = await buildRuntime(config, this.#deps);
     } catch (err) {
       const error = asGatehouseError(err);
       log.error('configuration reload refused; keeping the running configuration', {
@@ -197,8 +213,9 @@ export class Gateway {
       });
     }
     await this.#health.close();
+    await this.#deps.executor.close();
     await closeRuntime(this.#runtime);
-    this.secrets.close();
+    this.#deps.secrets.close();
     await this.audit.close();
     await this.checkpointer.close();
     await this.store.close();

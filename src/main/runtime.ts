@@ -3,6 +3,9 @@
  * their tools. Built once per (re)load and swapped atomically, so a call always sees one consistent
  * configuration and nothing is parsed or compiled per call.
  */
+import type { ApprovalExecutor } from '../approvals/approval-executor.js';
+import { APPROVAL_ANNOTATION } from '../approvals/approval-rules.js';
+import type { ApprovalService } from '../approvals/approval-service.js';
 import type { AuditSink } from '../audit/audit-entry.js';
 import type { Config } from '../config/load.js';
 import type { Connector } from '../connectors/connector.js';
@@ -29,6 +32,12 @@ export interface Runtime {
   readonly tools: ToolRegistry;
   /** Every credential handed to a connector, to clean out of results and errors. */
   readonly scrubber: SecretScrubber;
+  /** Held requests (approval gates, drafts); shared by every runtime of the gateway. */
+  readonly approvals: ApprovalService;
+  /** Runs approved requests exactly once; shared by every runtime of the gateway. */
+  readonly executor: ApprovalExecutor;
+  /** Whether any policy gates calls or any tool drafts: then agents get the approval tools. */
+  readonly approvalsInUse: boolean;
 }
 
 export interface RuntimeDeps {
@@ -40,6 +49,8 @@ export interface RuntimeDeps {
   /** Whether a master key was loaded, so `${secret:NAME}` references can be resolved at all. */
   readonly masterKeyLoaded: boolean;
   readonly scrubber: SecretScrubber;
+  readonly approvals: ApprovalService;
+  readonly executor: ApprovalExecutor;
 }
 
 /**
@@ -54,6 +65,7 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<R
   const policies = loadPolicies(config);
   for (const warning of policies.warnings) deps.log.warn('policy warning', { warning });
   const authorizer = createCedarAuthorizer(config, policies);
+  const gated = policies.policies.some((p) => p.effect === 'permit' && (p.annotations[APPROVAL_ANNOTATION] ?? '') !== '');
   const connectors = config.connectors.map((c) => createConnector(c, { store: deps.store, log: deps.log, secrets: deps.secrets }));
   try {
     await Promise.all(connectors.map((c) => c.start()));
@@ -78,6 +90,11 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<R
     authorizer,
     connectors,
     scrubber: deps.scrubber,
+    approvals: deps.approvals,
+    executor: deps.executor,
+    get approvalsInUse() {
+      return gated || tools.all().some((t) => t.operation.power === 'draft');
+    },
     get tools() {
       return tools;
     },

@@ -4,6 +4,7 @@
  */
 import type { OperationResult } from '../connectors/connector.js';
 import type { Caller, Decision, ResourceRef } from '../domain/types.js';
+import type { ApprovalRow } from '../store/approval-repo.js';
 import type { RegisteredTool } from './tool-registry.js';
 
 export interface CallContext {
@@ -23,10 +24,16 @@ export interface CallContext {
   decision?: Decision;
   /** Set by execute; later stages (output guards) may replace it. */
   result?: OperationResult;
+  /** Set when this call executes an approved request (by the approval executor). */
+  readonly approval?: ApprovalRow;
+  /** Set by the gate when it held the call as a pending approval or a draft: nothing more runs. */
+  held?: ApprovalRow;
 }
 
 /** What the caller of the pipeline gets back. */
 export interface CallOutcome {
   readonly auditId: string;
   readonly result: OperationResult;
+  /** The approval or draft the call became, when it was held instead of executed. */
+  readonly held?: ApprovalRow;
 }

@@ -7,9 +7,10 @@
  *    4 check-state ......... CONNECTOR_PAUSED, STORE_UNAVAILABLE
  *    5 resolve-target ...... PATH_OUTSIDE_ROOT, DOCUMENT_NOT_FOUND, CONNECTOR_UNAVAILABLE
  *    6 authorize ........... POLICY_DENIED, POLICY_EVALUATION_FAILED
- *    7 execute ............. CONNECTOR_UNAVAILABLE, connector-specific codes
- *    8 scrub-secrets ....... (credentials echoed by an upstream are redacted)
- *    9 audit (this runner) . AUDIT_WRITE_FAILED
+ *    7 gate ................ (held as a pending approval or a draft: nothing more runs)
+ *    8 execute ............. CONNECTOR_UNAVAILABLE, connector-specific codes
+ *    9 scrub-secrets ....... (credentials echoed by an upstream are redacted)
+ *   10 audit (this runner) . AUDIT_WRITE_FAILED
  *
  * Guards and approval gates are stages inserted into PIPELINE; connectors do not change.
  * The runner audits every outcome (allow, deny, error) and answers only once the record is durable:
@@ -24,13 +25,14 @@ import type { Stage } from './stage.js';
 import { authorize } from './stages/authorize.js';
 import { checkState } from './stages/check-state.js';
 import { execute } from './stages/execute.js';
+import { gate } from './stages/gate.js';
 import { resolveTarget } from './stages/resolve-target.js';
 import { resolveTool } from './stages/resolve-tool.js';
 import { scrubSecrets } from './stages/scrub-secrets.js';
 import { validateArguments } from './stages/validate-arguments.js';
 
 /** The stage order. Add a stage here; nothing else changes. */
-export const PIPELINE: readonly Stage[] = [resolveTool, validateArguments, checkState, resolveTarget, authorize, execute, scrubSecrets];
+export const PIPELINE: readonly Stage[] = [resolveTool, validateArguments, checkState, resolveTarget, authorize, gate, execute, scrubSecrets];
 
 /** A failed call, carrying the audit id of its record. */
 export class CallFailure extends Error {
@@ -57,6 +59,7 @@ export async function runToolCall(ctx: CallContext, runtime: Runtime, stages: re
       }
       break;
     }
+    if (ctx.held !== undefined) break;
   }
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   const entry = auditEntryFor(ctx, failure, durationMs);
@@ -72,6 +75,10 @@ export async function runToolCall(ctx: CallContext, runtime: Runtime, stages: re
     throw new CallFailure(err instanceof GatehouseError ? err : new GatehouseError('AUDIT_WRITE_FAILED', 'The audit record could not be written.'), undefined);
   }
   if (failure !== undefined) throw new CallFailure(failure, auditId);
+  if (ctx.held !== undefined) {
+    await runtime.approvals.held(ctx.held, auditId);
+    return { auditId, result: ctx.result!, held: ctx.held };
+  }
   await storeChanges(ctx, runtime, auditId);
   return { auditId, result: ctx.result! };
 }
@@ -109,11 +116,17 @@ function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, du
   const decision: AuditDecision = ctx.decision === undefined
     ? (failure === undefined ? 'none' : 'error')
     : ctx.decision.allowed ? 'allow' : 'deny';
-  const status: AuditStatus = failure === undefined ? 'ok' : failure.code === 'POLICY_DENIED' || failure.code === 'CONNECTOR_PAUSED' ? 'denied' : 'error';
+  const status: AuditStatus = failure !== undefined
+    ? (failure.code === 'POLICY_DENIED' || failure.code === 'CONNECTOR_PAUSED' || failure.code === 'AUTH_REVOKED' ? 'denied' : 'error')
+    : ctx.held !== undefined ? 'held' : 'ok';
+  const approval = ctx.approval ?? ctx.held;
   return {
     kind: 'tool_call',
     requestId: ctx.requestId,
-    actor: { agent: ctx.caller.agent.name, keyId: ctx.caller.keyId, ...(ctx.caller.user ? { user: ctx.caller.user.id } : {}) },
+    actor: {
+      agent: ctx.caller.agent.name, keyId: ctx.caller.keyId, ...(ctx.caller.user ? { user: ctx.caller.user.id } : {}),
+      ...(ctx.approval?.decidedBy ? { approver: ctx.approval.decidedBy } : {}),
+    },
     action: ctx.tool?.operation.power,
     tool: ctx.toolName.slice(0, 64),
     connector: ctx.tool?.connector.name,
@@ -125,5 +138,6 @@ function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, du
     summary: failure === undefined ? ctx.result?.summary : failure.code,
     durationMs,
     ...(ctx.client === undefined ? {} : { client: ctx.client }),
+    ...(approval === undefined ? {} : { approval: approval.id }),
   };
 }

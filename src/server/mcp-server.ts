@@ -14,6 +14,7 @@ import type { Caller } from '../domain/types.js';
 import { asGatehouseError, type GatehouseError } from '../errors/catalog.js';
 import type { Runtime } from '../main/runtime.js';
 import { CallFailure, runToolCall } from '../pipeline/runner.js';
+import { answerHeld, APPROVAL_TOOLS, callApprovalTool, STATUS_TOOL, WAIT_TOOL } from './approval-tools.js';
 
 export const SERVER_NAME = 'gatehouse';
 export const SERVER_VERSION = '0.1.0';
@@ -71,6 +72,10 @@ export function createMcpServer(current: () => Runtime): Server {
     const identity = identityOf(extra.authInfo);
     const runtime = current();
     const requestId = newRequestId();
+    const wait = { signal: extra.signal, progressToken: request.params._meta?.progressToken, sendNotification: extra.sendNotification };
+    if (request.params.name === STATUS_TOOL || request.params.name === WAIT_TOOL) {
+      return callApprovalTool(runtime, identity, request.params.name, request.params.arguments ?? {}, wait);
+    }
     try {
       const outcome = await runToolCall({
         requestId,
@@ -80,11 +85,15 @@ export function createMcpServer(current: () => Runtime): Server {
         signal: extra.signal,
         client: identity.client,
       }, runtime);
-      return {
+      const result: CallToolResult = {
         content: [{ type: 'text', text: outcome.result.text }],
         structuredContent: { ...outcome.result.structured },
-        _meta: { 'gatehouse/requestId': requestId, 'gatehouse/auditId': outcome.auditId },
+        _meta: {
+          'gatehouse/requestId': requestId, 'gatehouse/auditId': outcome.auditId,
+          ...(outcome.held === undefined ? {} : { 'gatehouse/approvalId': outcome.held.id, 'gatehouse/approvalStatus': outcome.held.status }),
+        },
       };
+      return outcome.held === undefined ? result : await answerHeld(runtime, outcome.held, result, wait);
     } catch (err) {
       const failure = err instanceof CallFailure ? err : new CallFailure(asGatehouseError(err), undefined);
       const { error, auditId } = failure;
@@ -103,7 +112,7 @@ export function createMcpServer(current: () => Runtime): Server {
 /** The tools policy could let this caller use, from connectors that are not paused. */
 async function listToolsFor(caller: Caller, runtime: Runtime): Promise<Tool[]> {
   const paused = new Set((await runtime.store.listConnectorStates()).filter((s) => s.state === 'paused').map((s) => s.connector));
-  return runtime.tools.all()
+  const tools = runtime.tools.all()
     .filter((tool) => !paused.has(tool.connector.name))
     .filter((tool) => runtime.authorizer.mayUse(caller, tool.operation.power, tool.facts, tool.name, tool.operation.name))
     .map((tool) => {
@@ -116,6 +125,7 @@ async function listToolsFor(caller: Caller, runtime: Runtime): Promise<Tool[]> {
         annotations: { readOnlyHint: readOnly, destructiveHint: tool.operation.power === 'write', openWorldHint: false },
       };
     });
+  return runtime.approvalsInUse ? [...tools, ...APPROVAL_TOOLS] : tools;
 }
 
 function listEntry(identity: RequestIdentity, requestId: string, started: number, decision: 'allow' | 'error', errorCode: string | undefined, summary: string) {
