@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-entry.js';
+import { durationMs } from '../config/schema-parts.js';
 import { GatehouseError } from '../errors/catalog.js';
 import { agentFromConfig } from '../identity/authenticator.js';
 import type { Runtime } from '../main/runtime.js';
@@ -35,7 +36,7 @@ export interface ApprovalExecutorDeps {
   readonly replica: string;
   /** How often approved requests are looked for (default 1 s; 0 disables polling). */
   readonly pollIntervalMs?: number;
-  /** How long an `executing` request may stay so before it is taken as interrupted (default 10 min). */
+  /** How long an `executing` request may stay so before it is taken as interrupted (default: approvals.execution_lease). */
   readonly leaseMs?: number;
   readonly now?: () => Date;
 }
@@ -148,7 +149,7 @@ export class ApprovalExecutor {
 
   /** `executing` requests whose lease has passed were interrupted: they are failed, never run again. */
   async #markInterrupted(): Promise<void> {
-    const lease = this.#deps.leaseMs ?? 10 * 60_000;
+    const lease = this.#deps.leaseMs ?? durationMs(this.#deps.current().config.approvals.execution_lease);
     const cutoff = new Date(this.#now().getTime() - lease).toISOString();
     const executing = await this.#deps.store.approvals.listApprovals({ statuses: ['executing'], limit: 100 });
     for (const row of executing.filter((r) => (r.claimedAt ?? '') < cutoff && !this.#inFlight.has(r.id))) {

@@ -230,6 +230,7 @@ function crossFieldProblems(config: ParsedConfig): [readonly PropertyKey[], stri
   seen(config.connectors, 'name', 'connectors');
   seen(config.agents, 'name', 'agents');
   seen(config.users, 'id', 'users');
+  seen(config.admins, 'name', 'admins');
   config.connectors.forEach((connector, index) => {
     if (connector.type !== 'files') return;
     for (const glob of Object.keys(connector.labels)) {

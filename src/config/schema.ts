@@ -77,7 +77,7 @@ const userSchema = z.strictObject({
 
 const adminSchema = z.strictObject({
   /** The person, usually an email address; signs in with a password or API token set by CLI. */
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(200).regex(/^[^:\u0000-\u001f\u007f]+$/, { message: 'admin names contain no ":" and no control characters (HTTP Basic sign-in splits at ":")' }),
   /** admin: everything; approver: decides approvals of its groups; auditor: reads only. */
   role: z.enum(['admin', 'approver', 'auditor']),
   /** Approver groups named by `@approval("group")` policy annotations. */
@@ -89,6 +89,13 @@ const approvalsSchema = z.strictObject({
   expire_after: duration.default('24h'),
   /** How long a gated call may block waiting for a decision before answering "pending" (0s: answer at once). */
   wait: durationOrZero.default('0s'),
+  /**
+   * An approved request still `executing` this long after it was claimed is taken as interrupted (the
+   * gateway stopped mid-way) and marked failed, never executed again. Longer than any call may take.
+   */
+  execution_lease: duration.default('10m'),
+  /** How often each gateway looks for approved requests to execute (approvals decided elsewhere, e.g. by CLI). */
+  poll_interval: duration.default('1s'),
   /** Longest wait an agent may ask for with the approval wait tool. */
   max_wait: duration.default('5m'),
   /** Slack-compatible incoming-webhook URL told of each new approval (a link and a summary, never arguments). */

@@ -15,6 +15,7 @@ import { AuditWriter } from '../audit/audit-writer.js';
 import { Checkpointer } from '../audit/checkpointer.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
 import { loadConfig, type Config } from '../config/load.js';
+import { durationMs } from '../config/schema-parts.js';
 import { asGatehouseError } from '../errors/catalog.js';
 import { HealthReporter } from '../ops/health-reporter.js';
 import type { Logger } from '../ops/logger.js';
@@ -83,7 +84,7 @@ export class Gateway {
       const current = () => gateway!.runtime;
       const replica = `${hostname()}:${process.pid}`;
       const approvals = new ApprovalService({ store, audit, log: options.log, current, onHeld: approvalNotifier(current, options.log) });
-      executor = new ApprovalExecutor({ store, audit, log: options.log, current, replica });
+      executor = new ApprovalExecutor({ store, audit, log: options.log, current, replica, pollIntervalMs: durationMs(config.approvals.poll_interval) });
       const deps = { store, log: options.log, audit, secrets, masterKeyLoaded: masterKey !== undefined, scrubber, approvals, executor };
       runtime = await buildRuntime(config, deps);
       let http: HttpServer | undefined;
