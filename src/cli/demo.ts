@@ -1,9 +1,11 @@
 /**
  * `gatehouse demo [--walkthrough]`: a temporary workspace with sample documents (some restricted,
- * one carrying a planted instruction), an agent key, and the gateway on the embedded store.
+ * one carrying a planted instruction), a sample CRM (SQLite), the demo's own help-center API on
+ * loopback (its key encrypted in the store), an agent key, and the gateway on the embedded store.
  * Prints the MCP URL, the key and client configuration; `--walkthrough` drives a real MCP client
  * through the main steps and exits 0 only if every step behaved as expected.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +16,8 @@ import { createAgentKey } from '../identity/agent-admin.js';
 import { Gateway } from '../main/gateway.js';
 import { createLogger } from '../ops/logger.js';
 import { openStore } from '../store/open-store.js';
+import { startDemoService, type DemoService } from './demo-service.js';
+import { DEMO_ISSUER, DEMO_USER, storeDemoSecret, writeDemoSystems, type DemoSystems } from './demo-systems.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, type Io } from './io.js';
 import { DEMO_AGENT, writeScaffold } from './scaffold.js';
 
@@ -23,47 +27,77 @@ interface DemoOptions {
   readonly port: string;
 }
 
+interface Workspace extends DemoSystems {
+  readonly dir: string;
+  readonly configFile: string;
+  /** The demo agent's key. */
+  readonly key: string;
+}
+
+/** Write the workspace (handbook, CRM, configuration, policies), store the API key, issue the agent key. */
+async function prepareWorkspace(dir: string, service: DemoService, apiKey: string): Promise<Workspace> {
+  const { configFile } = writeScaffold(dir, { demo: true, force: true });
+  const systems = writeDemoSystems(dir, { serviceUrl: service.url });
+  const config = loadConfig(configFile);
+  const store = await openStore(config.store);
+  try {
+    await storeDemoSecret(store, config, apiKey);
+    const issued = await createAgentKey(store, config, DEMO_AGENT, { expires: '7d' });
+    return { ...systems, dir, configFile, key: issued.key };
+  } finally {
+    await store.close();
+  }
+}
+
+async function startGateway(configFile: string, o: DemoOptions): Promise<Gateway> {
+  const port = o.walkthrough ? '0' : o.port;
+  const log = createLogger({ level: o.walkthrough ? 'warn' : 'info' });
+  try {
+    return await Gateway.start({ configFile, log, listen: `127.0.0.1:${port}` });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new GatehouseError('USAGE', `Port ${port} is already in use; run the demo with --port 0 (any free port) or --port N.`);
+    }
+    throw err;
+  }
+}
+
+/** The `demo` command: prepare the workspace, start the demo service and the gateway, then serve or walk through. */
 export function demoCommand(io: Io) {
   return async (o: DemoOptions): Promise<number> => {
     const dir = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'gatehouse-demo-')) : resolve(o.dir);
-    const { configFile } = writeScaffold(dir, { demo: true, force: true });
-    const config = loadConfig(configFile);
-    const store = await openStore(config.store);
-    const issued = await createAgentKey(store, config, DEMO_AGENT, { expires: '7d' }).finally(() => store.close());
-
-    const port = o.walkthrough ? '0' : o.port;
-    const log = createLogger({ level: o.walkthrough ? 'warn' : 'info' });
-    let gateway: Gateway;
+    // The help-center API's key: generated here, held by the service and, encrypted, by the gateway's store.
+    const apiKey = `hc_${randomBytes(24).toString('base64url')}`;
+    const service = await startDemoService(apiKey);
     try {
-      gateway = await Gateway.start({ configFile, log, listen: `127.0.0.1:${port}` });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new GatehouseError('USAGE', `Port ${port} is already in use; run the demo with --port 0 (any free port) or --port N.`);
-      }
-      throw err;
-    }
-
-    if (o.walkthrough) {
-      const { runWalkthrough } = await import('./demo-walkthrough.js');
+      const workspace = await prepareWorkspace(dir, service, apiKey);
+      const gateway = await startGateway(workspace.configFile, o);
       try {
-        const ok = await runWalkthrough({ url: gateway.url, key: issued.key, configFile, gateway }, io);
-        return ok ? EXIT_OK : EXIT_CHECK_FAILED;
+        if (o.walkthrough) {
+          const { runWalkthrough } = await import('./demo-walkthrough.js');
+          const ok = await runWalkthrough({
+            url: gateway.url, key: workspace.key, configFile: workspace.configFile, gateway,
+            serviceUrl: service.url, apiKey, userSigningKey: workspace.userSigningKey,
+          }, io);
+          return ok ? EXIT_OK : EXIT_CHECK_FAILED;
+        }
+        io.out(connectionInstructions(gateway.url, workspace, service));
+        await new Promise<void>((resolveStop) => {
+          process.once('SIGINT', () => resolveStop());
+          process.once('SIGTERM', () => resolveStop());
+        });
+        return EXIT_OK;
       } finally {
         await gateway.close();
       }
+    } finally {
+      await service.close();
     }
-
-    io.out(connectionInstructions(gateway.url, issued.key, configFile, dir));
-    await new Promise<void>((resolveStop) => {
-      process.once('SIGINT', () => resolveStop());
-      process.once('SIGTERM', () => resolveStop());
-    });
-    await gateway.close();
-    return EXIT_OK;
   };
 }
 
-function connectionInstructions(url: string, key: string, configFile: string, dir: string): string {
+function connectionInstructions(url: string, workspace: Workspace, service: DemoService): string {
+  const { key, configFile, dir } = workspace;
   const bin = fileURLToPath(new URL('../../../bin/gatehouse.js', import.meta.url));
   const header = { Authorization: `Bearer ${key}` };
   const claude = { mcpServers: { gatehouse: { command: process.execPath, args: [bin, 'stdio', '--config', configFile], env: { GATEHOUSE_AGENT_KEY: key } } } };
@@ -80,6 +114,14 @@ Gatehouse demo is running.
 
 The handbook connector serves ${join(dir, 'docs/handbook')} (search and read only).
 Documents under hr/ are restricted; vendors/faq.html carries an instruction planted for an AI.
+The crm connector serves a sample CRM (${join(dir, 'data/crm.db')}): customer e-mails are masked,
+customers are filtered by the acting user's region, and only ticket status and category can change.
+The helpcenter connector calls the demo's own API at ${service.url}; its key is in the
+encrypted secrets store (see "secret list" below) and never reaches the agent.
+
+To act for a user, send X-Gatehouse-User: a JWT signed (EdDSA) with ${workspace.userKeyFile},
+iss ${DEMO_ISSUER}, aud gatehouse, sub e.g. ${DEMO_USER.id}, attributes {"region": "${DEMO_USER.region}"}
+(regions: emea, amer, apac). Without one, CRM customer queries are refused.
 
 Claude Desktop (claude_desktop_config.json):
 ${JSON.stringify(claude, null, 2)}
@@ -94,6 +136,7 @@ In another terminal:
   node ${bin} audit tail --config ${configFile}
   node ${bin} audit verify --config ${configFile}
   node ${bin} connector pause handbook --config ${configFile}
+  node ${bin} secret list --config ${configFile}
   node ${bin} agent revoke ${DEMO_AGENT} --config ${configFile}
 
 Press Ctrl-C to stop.
