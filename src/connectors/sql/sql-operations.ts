@@ -19,10 +19,11 @@ function tableEnum(tables: readonly CompiledTable[]): Record<string, unknown> {
   return { type: 'string', enum: tables.map((t) => t.name), description: 'A declared table.' };
 }
 
-/** "customers (id, name, email [masked], region; at most 100 rows)". */
-function catalog(tables: readonly CompiledTable[], columns: (t: CompiledTable) => readonly string[] = (t) => t.columns): string {
+/** "customers (id, name, email [masked], region; at most 100 rows)"; for writes, the columns only. */
+function catalog(tables: readonly CompiledTable[], columns?: (t: CompiledTable) => readonly string[]): string {
   return tables.map((t) => {
-    const cols = columns(t).map((c) => `${c}${c === t.key ? ' [key]' : ''}${t.masks.has(c) ? ' [masked]' : ''}`).join(', ');
+    const cols = (columns ?? ((x: CompiledTable) => x.columns))(t).map((c) => `${c}${c === t.key ? ' [key]' : ''}${t.masks.has(c) ? ' [masked]' : ''}`).join(', ');
+    if (columns !== undefined) return `${t.name} (${cols}${t.rowFilter === undefined ? '' : '; only rows within its row filter'})`;
     return `${t.name} (${cols}; at most ${t.maxRows} rows${t.rowFilter === undefined ? '' : '; row-filtered'})`;
   }).join('; ');
 }
