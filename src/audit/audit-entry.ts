@@ -46,6 +46,8 @@ export interface AuditEntry {
   readonly client?: string;
   /** The approval or draft this record belongs to: its request, decision and execution share it. */
   readonly approval?: string;
+  /** For a rollback: the audit id of the call whose changes it reverts. */
+  readonly reverts?: string;
 }
 
 /** Content that is hashed (HMAC-SHA-256) into the record, or stored verbatim in `full` mode. */

@@ -107,7 +107,7 @@ export function isChainHash(value: string): boolean {
 const KINDS: readonly AuditKind[] = ['tool_call', 'tools_list', 'mcp_request', 'auth_failure', 'protocol_error', 'admin'];
 const DECISIONS: readonly AuditDecision[] = ['allow', 'deny', 'error', 'unauthenticated', 'none'];
 const STATUSES: readonly AuditStatus[] = ['ok', 'denied', 'error', 'held'];
-const OPTIONAL_STRINGS = ['action', 'tool', 'connector', 'target', 'errorCode', 'summary', 'client', 'approval', 'argsHash', 'resultHash'] as const;
+const OPTIONAL_STRINGS = ['action', 'tool', 'connector', 'target', 'errorCode', 'summary', 'client', 'approval', 'reverts', 'argsHash', 'resultHash'] as const;
 const ACTOR_FIELDS = ['agent', 'keyId', 'user', 'approver', 'admin'] as const;
 
 /** Why a stored body could not be read back; names the field, never its value. */

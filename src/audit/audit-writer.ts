@@ -148,6 +148,7 @@ export class AuditWriter implements AuditSink {
       durationMs: Number.isFinite(entry.durationMs) ? Math.max(0, Math.round(entry.durationMs)) : 0,
       client: entry.client,
       approval: entry.approval,
+      reverts: entry.reverts,
       argsHash: this.#hash(content?.arguments, 'arguments'),
       resultHash: this.#hash(content?.result, 'result'),
       ...(mode === 'full' ? { args: content?.arguments, result: content?.result } : {}),

@@ -43,6 +43,8 @@ export interface OperationSpec {
   /** What the operation does, for the model; the gateway prefixes power and source. */
   readonly summary: string;
   readonly inputSchema: JsonSchemaObject;
+  /** Not a tool for agents: never listed, refused to agents; run by the gateway for people (rollback). */
+  readonly hidden?: boolean;
 }
 
 /** A resource as policy sees it: a Cedar entity of the gateway schema. */

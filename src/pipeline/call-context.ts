@@ -26,6 +26,8 @@ export interface CallContext {
   result?: OperationResult;
   /** Set when this call executes an approved request (by the approval executor). */
   readonly approval?: ApprovalRow;
+  /** Set when the gateway itself makes the call for a person (rollback): their name, for the trail. */
+  readonly internal?: { readonly admin: string; readonly reverts: string };
   /** Set by the gate when it held the call as a pending approval or a draft: nothing more runs. */
   held?: ApprovalRow;
 }

@@ -126,6 +126,7 @@ function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, du
     actor: {
       agent: ctx.caller.agent.name, keyId: ctx.caller.keyId, ...(ctx.caller.user ? { user: ctx.caller.user.id } : {}),
       ...(ctx.approval?.decidedBy ? { approver: ctx.approval.decidedBy } : {}),
+      ...(ctx.internal === undefined ? {} : { admin: ctx.internal.admin }),
     },
     action: ctx.tool?.operation.power,
     tool: ctx.toolName.slice(0, 64),
@@ -139,5 +140,6 @@ function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, du
     durationMs,
     ...(ctx.client === undefined ? {} : { client: ctx.client }),
     ...(approval === undefined ? {} : { approval: approval.id }),
+    ...(ctx.internal === undefined ? {} : { reverts: ctx.internal.reverts }),
   };
 }

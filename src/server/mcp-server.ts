@@ -113,7 +113,7 @@ export function createMcpServer(current: () => Runtime): Server {
 async function listToolsFor(caller: Caller, runtime: Runtime): Promise<Tool[]> {
   const paused = new Set((await runtime.store.listConnectorStates()).filter((s) => s.state === 'paused').map((s) => s.connector));
   const tools = runtime.tools.all()
-    .filter((tool) => !paused.has(tool.connector.name))
+    .filter((tool) => tool.operation.hidden !== true && !paused.has(tool.connector.name))
     .filter((tool) => runtime.authorizer.mayUse(caller, tool.operation.power, tool.facts, tool.name, tool.operation.name))
     .map((tool) => {
       const readOnly = tool.operation.power === 'read' || tool.operation.power === 'search';

@@ -143,6 +143,13 @@ export function buildUpdate(engine: SqlEngine, plan: UpdatePlan): SqlStatement {
   return { text, params: params.values };
 }
 
+/** DELETE FROM table WHERE …; never without a condition. */
+export function buildDelete(engine: SqlEngine, plan: { readonly table: string; readonly where: readonly Condition[] }): SqlStatement {
+  if (plan.where.length === 0) throw new Error('Refusing to build a delete without a condition.');
+  const params = new ParamList(engine);
+  return { text: `DELETE FROM ${quoteIdentifier(engine, plan.table)}${whereSql(engine, plan.where, params)}`, params: params.values };
+}
+
 /** An INSERT of one row. */
 export interface InsertPlan {
   readonly table: string;

@@ -26,7 +26,7 @@ import { sqlEngineOf, sqlitePath, type SqlConnectorConfig } from './sql-config.j
 import { sqlOperations, type SqlOperation } from './sql-operations.js';
 import { compileTables, keyOf, planQuery, planValues, tableOf, type CompiledTable } from './sql-plan.js';
 import { recordResource, rowCount, rowProvenance, rowsOf, rowsText, tableResource, tableText, versionOf, keyText, type Row } from './sql-results.js';
-import { insertRow, readRow, updateRow, type WriteOutcome } from './sql-writes.js';
+import { insertRow, readRow, revertChange, updateRow, type WriteOutcome } from './sql-writes.js';
 
 /** What the connector needs from the gateway. */
 export interface SqlConnectorDeps {
@@ -89,7 +89,7 @@ class SqlConnectorImpl implements SqlConnector {
   async target(operation: string, args: Readonly<Record<string, unknown>>): Promise<ResourceRef> {
     const op = this.#operation(operation);
     if (op === 'sql') return { type: 'Connector', id: this.name, attributes: {}, parents: [] };
-    const table = this.#writableTable(op, args.table);
+    const table = this.#writableTable(op === 'revert' ? (args.kind === 'insert' ? 'insert' : 'update') : op, args.table);
     if (op === 'query' || op === 'insert') return tableResource(this.name, table);
     return recordResource(this.name, table, keyOf(args.key));
   }
@@ -103,6 +103,7 @@ class SqlConnectorImpl implements SqlConnector {
         case 'get': return this.#get(args, ctx);
         case 'sql': return this.#sql(args, ctx);
         case 'update': case 'insert': return this.#write(op, args, ctx);
+        case 'revert': return this.#revert(args, ctx);
       }
     });
   }
@@ -222,6 +223,24 @@ class SqlConnectorImpl implements SqlConnector {
       structured: { table: table.name, key: outcome.key, ...(shown === undefined ? {} : { row: shown }) },
       summary: `${op === 'update' ? 'updated' : 'inserted'} 1 row`,
       provenance: shown === undefined ? [] : [rowProvenance(`${this.name}:${table.name}/${outcome.key}`, shown, this.#now())],
+      changes: [outcome.change],
+    };
+  }
+
+  /** Undo a recorded write (see revertChange); the undo is itself recorded, so it can be undone too. */
+  async #revert(args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
+    const kind = args.kind === 'insert' ? 'insert' : 'update';
+    const table = this.#writableTable(kind, args.table);
+    const key = keyOf(args.key);
+    const filters = bindRowFilter(table.rowFilter, ctx.caller, table.name);
+    const change = { kind, key, before: (args.before ?? null) as Row | null, after: args.after as Row } as const;
+    const outcome = await (await this.#db()).write((s) => revertChange(s, this.#engine, table, change, filters));
+    const verb = kind === 'insert' ? 'Deleted the inserted row' : 'Restored';
+    return {
+      text: `${verb} ${table.name}/${key}.`,
+      structured: { table: table.name, key, reverted: kind },
+      summary: kind === 'insert' ? 'reverted an insert (1 row deleted)' : 'reverted an update (1 row restored)',
+      provenance: [],
       changes: [outcome.change],
     };
   }

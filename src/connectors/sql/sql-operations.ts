@@ -8,7 +8,7 @@ import type { JsonSchemaObject, OperationSpec, Power } from '../../domain/types.
 import { FILTER_OPS, MAX_FILTERS, MAX_IN_VALUES, MAX_OFFSET, MAX_RAW_SQL_LENGTH, MAX_SORT, MAX_TEXT_LENGTH, type CompiledTable } from './sql-plan.js';
 
 /** Names of the sql connector's operations. */
-export type SqlOperation = 'query' | 'get' | 'sql' | 'update' | 'insert';
+export type SqlOperation = 'query' | 'get' | 'sql' | 'update' | 'insert' | 'revert';
 
 const SCALAR = { type: ['string', 'number', 'boolean'], maxLength: MAX_TEXT_LENGTH } as const;
 const WRITE_VALUE = { type: ['string', 'number', 'boolean', 'null'], maxLength: MAX_TEXT_LENGTH } as const;
@@ -113,6 +113,25 @@ export function sqlOperations(tables: readonly CompiledTable[], powers: readonly
     ops.push({
       name: 'update', power: 'write', inputSchema: writeSchema(updatable, true),
       summary: `Change writable columns of one row, by primary key. Writable: ${catalog(updatable, (t) => t.updatable)}.`,
+    });
+  }
+  if (powers.includes('write') && (updatable.length > 0 || insertable.length > 0)) {
+    // For people only (`gatehouse rollback`): never listed, and refused to agents by the pipeline.
+    ops.push({
+      name: 'revert', power: 'write', hidden: true,
+      inputSchema: {
+        type: 'object',
+        properties: {
+          table: tableEnum([...new Set([...updatable, ...insertable])]),
+          key: KEY,
+          kind: { type: 'string', enum: ['update', 'insert'] },
+          before: { type: ['object', 'null'] },
+          after: { type: 'object' },
+        },
+        required: ['table', 'key', 'kind', 'before', 'after'],
+        additionalProperties: false,
+      },
+      summary: 'Undo one recorded write, only if the row is still what the write left.',
     });
   }
   if (powers.includes('write') && insertable.length > 0) {

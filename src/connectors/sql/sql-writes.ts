@@ -7,7 +7,8 @@
 import type { ChangeRecord } from '../connector.js';
 import { GatehouseError } from '../../errors/catalog.js';
 import type { SqlSession } from './drivers/sql-driver.js';
-import { buildInsert, buildSelect, buildUpdate, type Condition, type SqlEngine, type SqlValue } from './query-builder.js';
+import canonicalize from 'canonicalize';
+import { buildDelete, buildInsert, buildSelect, buildUpdate, type Condition, type SqlEngine, type SqlValue } from './query-builder.js';
 import { keyText, rowsOf, type Row } from './sql-results.js';
 import type { CompiledTable } from './sql-plan.js';
 
@@ -74,4 +75,46 @@ export async function insertRow(
   const after = await readRow(session, engine, table, key, filters);
   if (after === undefined) throw outsideFilter(table);
   return { key, after, change: { kind: 'insert', target: table.name, key, before: null, after } };
+}
+
+/** A recorded change to undo: what the write found and what it left. */
+export interface RecordedChange {
+  readonly kind: 'update' | 'insert';
+  readonly key: string;
+  readonly before: Readonly<Record<string, unknown>> | null;
+  readonly after: Readonly<Record<string, unknown>>;
+}
+
+/** A value as JSON holds it (dates as ISO text, …), so a live row compares with a stored image. */
+const asStored = (value: unknown) => canonicalize(JSON.parse(JSON.stringify(value ?? null)) as unknown);
+
+function refused(table: CompiledTable, key: string, why: string): GatehouseError {
+  return new GatehouseError('ROLLBACK_REFUSED', `Cannot revert ${table.name}/${key}: ${why}; nothing was changed.`, { table: table.name });
+}
+
+/**
+ * Undo one recorded write in one transaction: only if the row is still exactly what the write left
+ * (every declared column), restore the before-image (update) or delete the row (insert). A row that
+ * changed since is refused with the columns that differ, so a later change is never overwritten.
+ */
+export async function revertChange(
+  session: SqlSession, engine: SqlEngine, table: CompiledTable, change: RecordedChange, filters: readonly Condition[],
+): Promise<WriteOutcome> {
+  const current = await readRow(session, engine, table, change.key, filters, true);
+  if (current === undefined) throw refused(table, change.key, 'the row no longer exists (or is outside the rows you may see)');
+  const differing = table.columns.filter((c) => asStored(current[c]) !== asStored(change.after[c]));
+  if (differing.length > 0) throw refused(table, change.key, `it changed since (${differing.join(', ')} differ from what the write left)`);
+  const where: Condition[] = [...filters, { column: table.key, op: '=', value: change.key }];
+  if (change.kind === 'insert') {
+    const result = await session.run(buildDelete(engine, { table: table.name, where }));
+    if (result.affected !== 1) throw refused(table, change.key, 'the delete did not match exactly one row');
+    return { key: change.key, after: current, change: { kind: 'delete', target: table.name, key: change.key, before: current, after: null } };
+  }
+  const before = change.before ?? {};
+  const restore = table.columns.filter((c) => c !== table.key && c in before && asStored(before[c]) !== asStored(change.after[c]));
+  if (restore.length === 0) throw refused(table, change.key, 'the write changed no column');
+  await session.run(buildUpdate(engine, { table: table.name, set: restore.map((c) => [c, before[c] as SqlValue]), where }));
+  const after = await readRow(session, engine, table, change.key, filters);
+  if (after === undefined) throw outsideFilter(table);
+  return { key: change.key, after, change: { kind: 'update', target: table.name, key: change.key, before: current, after } };
 }

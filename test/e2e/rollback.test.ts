@@ -1,0 +1,116 @@
+/**
+ * Rollback of SQL writes through the real gateway: the before-image restores the row, a row that
+ * changed since is refused (naming the columns), a second rollback is refused, an insert is undone
+ * by deleting it, policy decides the revert (and can gate it for approval), and the trail links the
+ * revert to the call it undoes.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { rollback } from '../../src/approvals/rollback.js';
+import { LEAD } from '../support/approval-fixture.js';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
+
+const ADMIN = { name: 'dba@example.com', role: 'admin' as const, groups: [] };
+
+const POLICY = `
+@id("crm-read") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"read", resource in Gatehouse::Connector::"crm");
+@id("crm-write") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"write", resource in Gatehouse::Connector::"crm")
+  when { context.operation != "revert" || resource is Gatehouse::Table };
+@id("crm-revert-tickets") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"write", resource in Gatehouse::Connector::"crm")
+  when { context.operation == "revert" && resource is Gatehouse::Record && resource.table == "tickets" };
+@id("crm-revert-notes-gated") @approval("oncall-leads")
+permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"write", resource in Gatehouse::Connector::"crm")
+  when { context.operation == "revert" && resource is Gatehouse::Record && resource.table == "notes" };
+`;
+
+describe('rollback', () => {
+  let dir: string;
+  let db: Database.Database;
+  let f: GatewayFixture;
+  let client: Client;
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = await client.callTool({ name, arguments: args }) as CallToolResult;
+    assert.ok(!result.isError, JSON.stringify(result.content));
+    return String(result._meta?.['gatehouse/auditId']);
+  };
+  const ticket = (id: number) => db.prepare('SELECT status, category FROM tickets WHERE id = ?').get(id) as { status: string; category: string } | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-rollback-'));
+    db = new Database(join(dir, 'crm.db'));
+    db.exec(`CREATE TABLE tickets (id INTEGER PRIMARY KEY, subject TEXT, status TEXT, category TEXT);
+      INSERT INTO tickets VALUES (1, 'Login fails', 'open', 'access'), (2, 'Refund', 'open', 'billing');
+      CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);`);
+    f = await startGatewayFixture({
+      editConfig: (yaml) => yaml.replace(/^connectors:\n/m, `connectors:
+  - name: crm
+    type: sql
+    owner: ops@example.com
+    purpose: Tickets
+    url: sqlite:${join(dir, 'crm.db')}
+    powers: [read, write]
+    tables:
+      tickets: { columns: [id, subject, status, category], write: { update: [status, category] } }
+      notes: { columns: [id, text], write: { insert: [text], update: [text] } }
+`) + `admins:\n  - { name: ${LEAD.name}, role: approver, groups: [oncall-leads] }\n  - { name: ${ADMIN.name}, role: admin }\n`,
+      files: { 'policies/crm.cedar': POLICY },
+    });
+    client = await f.client();
+  });
+  after(async () => {
+    await f?.close();
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('restores the before-image, links the trail, and refuses a second rollback', async () => {
+    const write = await call('crm_update', { table: 'tickets', key: 1, values: { status: 'closed', category: 'billing' } });
+    assert.deepEqual(ticket(1), { status: 'closed', category: 'billing' });
+    const done = await rollback(f.gateway.runtime, { auditId: write, admin: ADMIN, via: 'test' });
+    assert.equal(done.status, 'reverted');
+    assert.deepEqual(ticket(1), { status: 'open', category: 'access' });
+    await f.gateway.audit.flush();
+    const revert = JSON.parse((await f.gateway.store.findAudit(done.auditIds[0]!))!.body) as Record<string, unknown>;
+    assert.equal(revert.reverts, write);
+    assert.equal(revert.tool, 'crm_revert');
+    assert.equal((revert.actor as Record<string, string>).admin, ADMIN.name);
+    assert.equal((revert.actor as Record<string, string>).agent, 'support-bot');
+    await assert.rejects(rollback(f.gateway.runtime, { auditId: write, admin: ADMIN, via: 'test' }), { code: 'ROLLBACK_REFUSED', message: /changed since \(status, category/ });
+  });
+
+  it('refuses when the row changed since the write, and changes nothing', async () => {
+    const write = await call('crm_update', { table: 'tickets', key: 2, values: { category: 'refunds' } });
+    await call('crm_update', { table: 'tickets', key: 2, values: { status: 'pending' } });
+    await assert.rejects(rollback(f.gateway.runtime, { auditId: write, admin: ADMIN, via: 'test' }), { code: 'ROLLBACK_REFUSED', message: /status differ/ });
+    assert.deepEqual(ticket(2), { status: 'pending', category: 'refunds' });
+  });
+
+  it('holds the revert for approval when policy gates it, then undoes an insert once approved', async () => {
+    const write = await call('crm_insert', { table: 'notes', values: { text: 'call back tomorrow' } });
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM notes').get() as { n: number }).n, 1);
+    const held = await rollback(f.gateway.runtime, { auditId: write, admin: ADMIN, via: 'test' });
+    assert.equal(held.status, 'held');
+    assert.equal(held.approval?.tool, 'crm_revert');
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM notes').get() as { n: number }).n, 1, 'nothing reverted yet');
+    await f.gateway.runtime.approvals.decide({ id: held.approval!.id, admin: LEAD, action: 'approve', via: 'test' });
+    await f.gateway.runtime.executor.execute(held.approval!.id);
+    assert.equal((await f.gateway.runtime.approvals.get(held.approval!.id)).status, 'executed');
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM notes').get() as { n: number }).n, 0);
+  });
+
+  it('is not a tool agents can list or call, and refuses what recorded no change', async () => {
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(!names.includes('crm_revert'));
+    const direct = await client.callTool({ name: 'crm_revert', arguments: { table: 'tickets', key: 1, kind: 'update', before: {}, after: {} } }).catch((e: Error) => e);
+    assert.match(String(direct instanceof Error ? direct.message : JSON.stringify(direct)), /TOOL_UNKNOWN/);
+    const read = await call('crm_get', { table: 'tickets', key: 1 });
+    await assert.rejects(rollback(f.gateway.runtime, { auditId: read, admin: ADMIN, via: 'test' }), { code: 'ROLLBACK_REFUSED' });
+    await assert.rejects(rollback(f.gateway.runtime, { auditId: 'aud_nope', admin: ADMIN, via: 'test' }), { code: 'AUDIT_RECORD_NOT_FOUND' });
+  });
+});
