@@ -26,7 +26,8 @@ for (const engine of ENGINES) {
 
     it('offers operations by power and declaration, with strict schemas', () => {
       assert.deepEqual(connector(db.url).operations().map((o) => [o.name, o.power]),
-        [['query', 'read'], ['get', 'read'], ['sql', 'read'], ['update', 'write'], ['insert', 'write']]);
+        [['query', 'read'], ['get', 'read'], ['sql', 'read'], ['update', 'write'], ['revert', 'write'], ['insert', 'write']]);
+      assert.deepEqual(connector(db.url).operations().filter((o) => o.hidden === true).map((o) => o.name), ['revert'], 'revert is for people only');
       const readOnly = connector(db.url, { powers: ['read'], raw_sql: false });
       assert.deepEqual(readOnly.operations().map((o) => o.name), ['query', 'get']);
       for (const op of connector(db.url).operations()) assert.equal(op.inputSchema.additionalProperties, false, op.name);
