@@ -36,7 +36,8 @@ export interface RollbackOutcome {
   readonly summaries: readonly string[];
 }
 
-const REVERTIBLE = new Set(['update', 'insert']);
+/** Change kinds a connector's `revert` operation can undo: SQL row writes, HTTP calls with a compensating operation. */
+const REVERTIBLE = new Set(['update', 'insert', 'http']);
 
 /** Undo every change recorded with `auditId`, newest first; stops at the first refusal or gate. */
 export async function rollback(runtime: Runtime, input: RollbackInput): Promise<RollbackOutcome> {
@@ -74,7 +75,7 @@ export async function rollback(runtime: Runtime, input: RollbackInput): Promise<
         caller,
         toolName,
         arguments: {
-          table: change.target, key: change.recordKey, kind: change.kind,
+          target: change.target, key: change.recordKey, kind: change.kind,
           before: change.beforeImage === null ? null : JSON.parse(change.beforeImage) as unknown, after: JSON.parse(change.afterImage) as unknown,
         },
         signal: new AbortController().signal,

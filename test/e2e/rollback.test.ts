@@ -13,12 +13,14 @@ import Database from 'better-sqlite3';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { rollback } from '../../src/approvals/rollback.js';
+import { json, startServer, type TestServer } from '../../src/connectors/http/http-test-server.js';
 import { LEAD } from '../support/approval-fixture.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const ADMIN = { name: 'dba@example.com', role: 'admin' as const, groups: [] };
 
 const POLICY = `
+@id("desk-write") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"write", resource == Gatehouse::Connector::"desk");
 @id("crm-read") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"read", resource in Gatehouse::Connector::"crm");
 @id("crm-write") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"write", resource in Gatehouse::Connector::"crm")
   when { context.operation != "revert" || resource is Gatehouse::Table };
@@ -34,6 +36,7 @@ describe('rollback', () => {
   let db: Database.Database;
   let f: GatewayFixture;
   let client: Client;
+  let desk: TestServer;
   const call = async (name: string, args: Record<string, unknown>) => {
     const result = await client.callTool({ name, arguments: args }) as CallToolResult;
     assert.ok(!result.isError, JSON.stringify(result.content));
@@ -42,6 +45,7 @@ describe('rollback', () => {
   const ticket = (id: number) => db.prepare('SELECT status, category FROM tickets WHERE id = ?').get(id) as { status: string; category: string } | undefined;
 
   before(async () => {
+    desk = await startServer((req, res) => (req.method === 'POST' ? json(res, 201, { id: 'T-77' }) : json(res, 200, { deleted: true })));
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-rollback-'));
     db = new Database(join(dir, 'crm.db'));
     db.exec(`CREATE TABLE tickets (id INTEGER PRIMARY KEY, subject TEXT, status TEXT, category TEXT);
@@ -58,13 +62,29 @@ describe('rollback', () => {
     tables:
       tickets: { columns: [id, subject, status, category], write: { update: [status, category] } }
       notes: { columns: [id, text], write: { insert: [text], update: [text] } }
-`) + `admins:\n  - { name: ${LEAD.name}, role: approver, groups: [oncall-leads] }\n  - { name: ${ADMIN.name}, role: admin }\n`,
+  - name: desk
+    type: http
+    owner: support@example.com
+    purpose: Help desk tickets
+    base_url: \${DESK}/
+    allow_private_network: true
+    powers: [write]
+    retries: 0
+    operations:
+      createTicket:
+        method: POST
+        path: /tickets
+        body: { type: object, properties: { subject: { type: string } }, required: [subject], additionalProperties: false }
+        compensate: { operation: deleteTicket, arguments: { id: "{{result.id}}" } }
+      deleteTicket: { method: DELETE, path: "/tickets/{id}", params: { id: { type: string, pattern: "^T-[0-9]+$" } }, response: text }
+`.replace('\${DESK}', desk.origin)) + `admins:\n  - { name: ${LEAD.name}, role: approver, groups: [oncall-leads] }\n  - { name: ${ADMIN.name}, role: admin }\n`,
       files: { 'policies/crm.cedar': POLICY },
     });
     client = await f.client();
   });
   after(async () => {
     await f?.close();
+    await desk?.close();
     db?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -104,10 +124,18 @@ describe('rollback', () => {
     assert.equal((db.prepare('SELECT COUNT(*) AS n FROM notes').get() as { n: number }).n, 0);
   });
 
+  it('undoes an HTTP call with its declared compensating operation, built from the response', async () => {
+    const created = await call('desk_createTicket', { body: { subject: 'Printer on fire' } });
+    const done = await rollback(f.gateway.runtime, { auditId: created, admin: ADMIN, via: 'test' });
+    assert.equal(done.status, 'reverted');
+    assert.match(done.summaries[0] ?? '', /reverted createTicket with deleteTicket/);
+    assert.deepEqual(desk.requests.map((r) => `${r.method} ${r.url}`), ['POST /tickets', 'DELETE /tickets/T-77']);
+  });
+
   it('is not a tool agents can list or call, and refuses what recorded no change', async () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
     assert.ok(!names.includes('crm_revert'));
-    const direct = await client.callTool({ name: 'crm_revert', arguments: { table: 'tickets', key: 1, kind: 'update', before: {}, after: {} } }).catch((e: Error) => e);
+    const direct = await client.callTool({ name: 'crm_revert', arguments: { target: 'tickets', key: 1, kind: 'update', before: {}, after: {} } }).catch((e: Error) => e);
     assert.match(String(direct instanceof Error ? direct.message : JSON.stringify(direct)), /TOOL_UNKNOWN/);
     const read = await call('crm_get', { table: 'tickets', key: 1 });
     await assert.rejects(rollback(f.gateway.runtime, { auditId: read, admin: ADMIN, via: 'test' }), { code: 'ROLLBACK_REFUSED' });

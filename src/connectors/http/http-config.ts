@@ -72,6 +72,15 @@ const operationSchema = z.strictObject({
   required: z.array(z.string()).optional(),
   /** JSON Schema of the JSON request body, passed as the `body` argument. */
   body: jsonSchema.optional(),
+  /**
+   * How to undo this operation (`gatehouse rollback`): another allow-listed operation and its
+   * arguments; a value that is exactly `{{args.NAME}}` or `{{result.PATH}}` is taken from this call's
+   * arguments or JSON response (dotted path), anything else is literal.
+   */
+  compensate: z.strictObject({
+    operation: z.string().regex(OPERATION_ID),
+    arguments: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  }).optional(),
 });
 
 /** The `http` connector entry of gatehouse.yaml. */
@@ -112,6 +121,9 @@ export const httpConnectorSchema = z.strictObject({
     }
   }
   for (const [id, op] of Object.entries(value.operations)) {
+    if (op.compensate !== undefined && (op.compensate.operation === id || !Object.hasOwn(value.operations, op.compensate.operation))) {
+      ctx.addIssue({ code: 'custom', path: ['operations', id, 'compensate', 'operation'], message: 'the compensating operation must be another operation of this connector' });
+    }
     const inline = op.method !== undefined || op.path !== undefined || op.params !== undefined || op.body !== undefined || op.required !== undefined;
     if (value.openapi !== undefined && inline) {
       ctx.addIssue({ code: 'custom', path: ['operations', id], message: 'with "openapi", operations take overrides only (power, summary, response_fields, idempotent, response)' });

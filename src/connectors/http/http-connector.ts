@@ -29,6 +29,22 @@ import { HttpTransport } from './http-transport.js';
 import { parseOpenApi } from './openapi.js';
 import { buildRequest, type BuiltRequest } from './request-builder.js';
 import { compileFields, type FieldTree, filterFields, redactSecrets, redactText } from './response-filter.js';
+import { compensationRecord, HTTP_CHANGE } from './compensation.js';
+
+/** For people only (`gatehouse rollback`): runs an operation's declared compensating call. */
+const REVERT_SPEC: OperationSpec = {
+  name: 'revert', power: 'write', hidden: true,
+  summary: 'Undo one recorded call with its declared compensating operation.',
+  inputSchema: {
+    type: 'object' as const,
+    properties: {
+      target: { type: 'string' }, key: { type: 'string' }, kind: { type: 'string', enum: [HTTP_CHANGE] },
+      before: { type: 'null' }, after: { type: 'object' },
+    },
+    required: ['target', 'key', 'kind', 'before', 'after'],
+    additionalProperties: false,
+  },
+};
 
 /** What the connector needs from the gateway. */
 export interface HttpConnectorDeps {
@@ -127,6 +143,7 @@ class HttpConnector implements Connector {
       this.#operations.set(op.id, { op, spec, validate, fields });
       if (config.powers.includes(op.power)) specs.push(spec);
     }
+    if (config.powers.includes('write') && Object.values(config.operations).some((o) => o.compensate !== undefined)) specs.push(REVERT_SPEC);
     this.#specs = Object.freeze(specs);
     // Last, once every option has been checked.
     this.#transport = new HttpTransport({
@@ -140,11 +157,17 @@ class HttpConnector implements Connector {
 
   /** Every operation targets the connector; the request is built now so malformed arguments fail before policy runs. */
   async target(operation: string, args: Readonly<Record<string, unknown>>): Promise<ResourceRef> {
-    this.#prepare(operation, args);
+    if (operation === REVERT_SPEC.name && this.#specs.includes(REVERT_SPEC)) this.#compensatingCall(args);
+    else this.#prepare(operation, args);
     return { type: 'Connector', id: this.name, attributes: {}, parents: [] };
   }
 
   async execute(operation: string, args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
+    if (operation === REVERT_SPEC.name && this.#specs.includes(REVERT_SPEC)) {
+      const call = this.#compensatingCall(args);
+      const result = await this.execute(call.operation, call.arguments, ctx);
+      return { ...result, summary: `reverted ${String(args.target)} with ${call.operation}: ${result.summary}`, changes: [] };
+    }
     const { compiled, request } = this.#prepare(operation, args);
     try {
       return await this.#calls.track(async () => {
@@ -161,7 +184,8 @@ class HttpConnector implements Connector {
         if (err instanceof RangeError) throw new GatehouseError('UPSTREAM_ERROR', 'The upstream answered with JSON nested too deeply.', { status: outcome.response.status });
         throw err;
       }
-      return result;
+      const change = compensationRecord(compiled.op.id, this.config.operations[compiled.op.id]!, args, data.kind === 'json' ? data.value : undefined);
+      return change === undefined ? result : { ...result, changes: [change] };
       });
     } catch (err) {
       this.#logFailure(operation, err);
@@ -224,6 +248,22 @@ class HttpConnector implements Connector {
       source: `${this.name}:${op.id}`, version,
       modifiedAt: Number.isNaN(modified) ? now : new Date(modified).toISOString(), indexedAt: now, stale: false,
     };
+  }
+
+  /** The compensating call a revert asks for, if it is still the one configured for that operation. */
+  #compensatingCall(args: Readonly<Record<string, unknown>>): { operation: string; arguments: Record<string, unknown> } {
+    const target = String(args.target);
+    const after = args.after as { operation?: unknown; arguments?: unknown; missing?: unknown };
+    const configured = Object.hasOwn(this.config.operations, target) ? this.config.operations[target]!.compensate : undefined;
+    if (configured === undefined || after.operation !== configured.operation) {
+      throw new GatehouseError('ROLLBACK_REFUSED', `Operation "${target}" of connector "${this.name}" has no compensating operation "${String(after.operation)}" configured now.`);
+    }
+    if (Array.isArray(after.missing)) {
+      throw new GatehouseError('ROLLBACK_REFUSED', `The call's response lacked ${after.missing.join(', ')}, so its compensating call cannot be built.`);
+    }
+    const call = { operation: configured.operation, arguments: (after.arguments ?? {}) as Record<string, unknown> };
+    this.#prepare(call.operation, call.arguments);
+    return call;
   }
 
   #logFailure(operation: string, err: unknown): void {

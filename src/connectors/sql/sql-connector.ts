@@ -89,7 +89,7 @@ class SqlConnectorImpl implements SqlConnector {
   async target(operation: string, args: Readonly<Record<string, unknown>>): Promise<ResourceRef> {
     const op = this.#operation(operation);
     if (op === 'sql') return { type: 'Connector', id: this.name, attributes: {}, parents: [] };
-    const table = this.#writableTable(op === 'revert' ? (args.kind === 'insert' ? 'insert' : 'update') : op, args.table);
+    const table = op === 'revert' ? this.#writableTable(args.kind === 'insert' ? 'insert' : 'update', args.target) : this.#writableTable(op, args.table);
     if (op === 'query' || op === 'insert') return tableResource(this.name, table);
     return recordResource(this.name, table, keyOf(args.key));
   }
@@ -230,7 +230,7 @@ class SqlConnectorImpl implements SqlConnector {
   /** Undo a recorded write (see revertChange); the undo is itself recorded, so it can be undone too. */
   async #revert(args: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Promise<OperationResult> {
     const kind = args.kind === 'insert' ? 'insert' : 'update';
-    const table = this.#writableTable(kind, args.table);
+    const table = this.#writableTable(kind, args.target);
     const key = keyOf(args.key);
     const filters = bindRowFilter(table.rowFilter, ctx.caller, table.name);
     const change = { kind, key, before: (args.before ?? null) as Row | null, after: args.after as Row } as const;

@@ -122,13 +122,13 @@ export function sqlOperations(tables: readonly CompiledTable[], powers: readonly
       inputSchema: {
         type: 'object',
         properties: {
-          table: tableEnum([...new Set([...updatable, ...insertable])]),
+          target: tableEnum([...new Set([...updatable, ...insertable])]),
           key: KEY,
           kind: { type: 'string', enum: ['update', 'insert'] },
           before: { type: ['object', 'null'] },
           after: { type: 'object' },
         },
-        required: ['table', 'key', 'kind', 'before', 'after'],
+        required: ['target', 'key', 'kind', 'before', 'after'],
         additionalProperties: false,
       },
       summary: 'Undo one recorded write, only if the row is still what the write left.',
