@@ -8,11 +8,13 @@
  * group-scoped permits and connector-scoped policies. Requests come from a pool of active agents
  * calling their own connectors (some denied). Each size is loaded through the real loader (parse +
  * strict validation); slices are warmed once, then every run times each authorize() call.
- * Reports p50 and p99 in µs (median over runs) twice: "evaluated" over decision-cache misses only
- * (the cache is off, so every call is one; most reach Cedar, some are decided by their slice's
- * residual policies alone) and "repeated" over cache hits (cache on, the same pool replayed). Both
- * lines say what share of calls missed the cache and reached Cedar; then load time, policies per
- * Cedar call and the cost of the first call of a slice or evaluation (building it).
+ * Reports p50 and p99 in µs (median over runs): "evaluated" with the decision cache off, so every
+ * call is a miss (decided by evaluating residual policies natively, by Cedar, or by residuals that
+ * apply unconditionally), with the p50 of each path; "Cedar residuals" the same without native
+ * evaluation (every residual that is not constant goes to Cedar, as before native evaluation); and
+ * "repeated" with the cache on, over the same pool replayed (cache hits, and native decisions, which
+ * are not cached). Then load time, policies per Cedar call, the cost of the first call of a slice or
+ * evaluation (building it), and a cross-check of every decision against the policies as written.
  */
 import { parseArgs } from 'node:util';
 import type { Config } from '../src/config/load.js';
@@ -149,14 +151,16 @@ const median = (xs: readonly number[]) => percentile([...xs].sort((a, b) => a - 
 const us = (ns: bigint) => Number(ns) / 1000;
 
 interface Timing {
-  /** Medians over runs of p50 and p99, over the calls of the kind timed (see timeRuns). */
+  /** Medians over runs of p50 and p99, over every timed call. */
   readonly p50: number;
   readonly p99: number;
-  /** Median over runs of the p50 of the timed calls that reached Cedar (NaN if none did). */
+  /** Medians over runs of the p50 of the calls that reached Cedar, and of those decided natively (NaN if none). */
   readonly cedarP50: number;
-  /** Shares of all timed calls: answered without the decision cache, and sent to Cedar. */
-  readonly missShare: number;
+  readonly nativeP50: number;
+  /** Shares of all timed calls: cache hits, sent to Cedar, decided natively. */
+  readonly hitShare: number;
   readonly cedarShare: number;
+  readonly nativeShare: number;
   /** p50 of warm-up calls that built a slice or one of its evaluations. */
   readonly cold: number;
   readonly allowed: number;
@@ -164,10 +168,9 @@ interface Timing {
 
 /**
  * Per-call times over `RUNS` passes of the pool, after one warm-up pass (which builds every slice
- * and evaluation the pool needs). Only calls of the kind asked for are timed into p50/p99: decision
- * cache misses (`misses`) or hits; the counters are read outside the timed region.
+ * and evaluation the pool needs); the counters are read outside the timed region.
  */
-function timeRuns(authorizer: CedarAuthorizer, pool: readonly AuthorizationRequest[], timed: 'misses' | 'hits'): Timing {
+function timeRuns(authorizer: CedarAuthorizer, pool: readonly AuthorizationRequest[]): Timing {
   const cold: number[] = [];
   let allowed = 0;
   for (const request of pool) {
@@ -181,43 +184,53 @@ function timeRuns(authorizer: CedarAuthorizer, pool: readonly AuthorizationReque
   const p50s: number[] = [];
   const p99s: number[] = [];
   const cedarP50s: number[] = [];
+  const nativeP50s: number[] = [];
   let calls = 0;
-  let misses = 0;
+  let hits = 0;
   let cedar = 0;
+  let native = 0;
   for (let run = 0; run < RUNS; run++) {
     const times: number[] = [];
     const cedarTimes: number[] = [];
+    const nativeTimes: number[] = [];
     for (const request of pool) {
       const before = authorizer.stats;
       const t = process.hrtime.bigint();
       authorizer.authorize(request);
       const elapsed = us(process.hrtime.bigint() - t);
       const after = authorizer.stats;
-      const miss = after.cacheHits === before.cacheHits;
-      const reachedCedar = after.evaluations > before.evaluations;
       calls++;
-      if (miss) misses++;
-      if (reachedCedar) cedar++;
-      if (miss !== (timed === 'misses')) continue;
       times.push(elapsed);
-      if (reachedCedar) cedarTimes.push(elapsed);
+      if (after.cacheHits > before.cacheHits) hits++;
+      if (after.evaluations > before.evaluations) {
+        cedar++;
+        cedarTimes.push(elapsed);
+      }
+      if (after.nativeEvaluations > before.nativeEvaluations) {
+        native++;
+        nativeTimes.push(elapsed);
+      }
     }
-    times.sort((a, b) => a - b);
-    cedarTimes.sort((a, b) => a - b);
-    p50s.push(percentile(times, 0.5));
-    p99s.push(percentile(times, 0.99));
-    cedarP50s.push(percentile(cedarTimes, 0.5));
+    const p50 = (xs: number[]) => percentile(xs.sort((a, b) => a - b), 0.5);
+    p99s.push(percentile(times.sort((a, b) => a - b), 0.99));
+    p50s.push(p50(times));
+    cedarP50s.push(p50(cedarTimes));
+    nativeP50s.push(p50(nativeTimes));
   }
   return {
-    p50: median(p50s), p99: median(p99s), cedarP50: median(cedarP50s), missShare: misses / calls, cedarShare: cedar / calls,
-    cold: median(cold), allowed: allowed / pool.length,
+    p50: median(p50s), p99: median(p99s), cedarP50: median(cedarP50s), nativeP50: median(nativeP50s),
+    hitShare: hits / calls, cedarShare: cedar / calls, nativeShare: native / calls, cold: median(cold), allowed: allowed / pool.length,
   };
 }
 
-/** Decisions (allowed, deciding policy ids, reason or error code) of the optimized authorizer that differ from plain Cedar over the whole slice. */
+/**
+ * Decisions (allowed, deciding policy ids, reason or error code) that differ from plain Cedar over the
+ * whole slice: of the optimized authorizer, with or without native evaluation of residual policies.
+ */
 function crossCheck(config: Parameters<typeof createCedarAuthorizer>[0], loaded: ReturnType<typeof loadPolicySources>, pool: readonly AuthorizationRequest[]): number {
   const written = createCedarAuthorizer(config, loaded, { decisionCacheSize: 0, residualSlices: false });
   const optimized = createCedarAuthorizer(config, loaded, { decisionCacheSize: 0 });
+  const cedarResiduals = createCedarAuthorizer(config, loaded, { decisionCacheSize: 0, nativeResiduals: false });
   const outcome = (authorizer: CedarAuthorizer, request: AuthorizationRequest) => {
     try {
       const d = authorizer.authorize(request);
@@ -226,7 +239,10 @@ function crossCheck(config: Parameters<typeof createCedarAuthorizer>[0], loaded:
       return String((err as { code?: string }).code ?? err);
     }
   };
-  return pool.filter((request) => outcome(written, request) !== outcome(optimized, request)).length;
+  return pool.filter((request) => {
+    const expected = outcome(written, request);
+    return outcome(optimized, request) !== expected || outcome(cedarResiduals, request) !== expected;
+  }).length;
 }
 
 function benchSize(size: number): void {
@@ -236,14 +252,18 @@ function benchSize(size: number): void {
   const loadMs = us(process.hrtime.bigint() - t) / 1000;
   const pool = requests(w, CALLS, size + 1);
   const evaluated = createCedarAuthorizer(w.config, loaded, { decisionCacheSize: 0 });
-  const e = timeRuns(evaluated, pool, 'misses');
-  const c = timeRuns(createCedarAuthorizer(w.config, loaded), pool, 'hits');
+  const e = timeRuns(evaluated, pool);
+  const r = timeRuns(createCedarAuthorizer(w.config, loaded, { decisionCacheSize: 0, nativeResiduals: false }), pool);
+  const c = timeRuns(createCedarAuthorizer(w.config, loaded), pool);
   const mismatches = crossCheck(w.config, loaded, pool);
   const slice = (n: number) => `${n.toFixed(1).padStart(7)} µs`;
   const pct = (share: number) => `${(100 * share).toFixed(0)}%`;
-  out(`${String(size).padStart(6)} policies | evaluated p50 ${slice(e.p50)}, p99 ${slice(e.p99)} | repeated (decision cache) p50 ${slice(c.p50)}, p99 ${slice(c.p99)}`);
-  out(`         evaluated: ${pct(e.missShare)} decision-cache misses (all timed); ${pct(e.cedarShare)} reached Cedar (their p50 ${e.cedarP50.toFixed(1)} µs),`
-    + ` ${pct(e.missShare - e.cedarShare)} were decided by residual policies alone | repeated: ${pct(1 - c.missShare)} cache hits (timed), ${pct(c.cedarShare)} reached Cedar`);
+  const p50 = (n: number) => (Number.isNaN(n) ? 'none' : `p50 ${n.toFixed(1)} µs`);
+  out(`${String(size).padStart(6)} policies | evaluated p50 ${slice(e.p50)}, p99 ${slice(e.p99)} | Cedar residuals p50 ${slice(r.p50)}, p99 ${slice(r.p99)}`
+    + ` | repeated (decision cache) p50 ${slice(c.p50)}, p99 ${slice(c.p99)}`);
+  out(`         evaluated (no cache): ${pct(e.nativeShare)} decided natively (${p50(e.nativeP50)}), ${pct(e.cedarShare)} reached Cedar (${p50(e.cedarP50)}),`
+    + ` ${pct(1 - e.nativeShare - e.cedarShare)} by constant residuals | Cedar residuals: ${pct(r.cedarShare)} reached Cedar (${p50(r.cedarP50)})`
+    + ` | repeated: ${pct(c.hitShare)} cache hits, ${pct(c.nativeShare)} native, ${pct(c.cedarShare)} reached Cedar`);
   const perCall = evaluated.stats.policiesEvaluated / Math.max(1, evaluated.stats.evaluations);
   out(`         load ${loadMs.toFixed(0)} ms | ${evaluated.stats.slicesCached} slices, ${evaluated.stats.evaluationsBuilt} evaluations, ${perCall.toFixed(1)} policies per Cedar call,`
     + ` a slice's or evaluation's first call p50 ${e.cold.toFixed(0)} µs | ${(100 * e.allowed).toFixed(0)}% allowed | rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);

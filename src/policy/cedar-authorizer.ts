@@ -8,10 +8,12 @@
  * each kind of call gets the slice's residual policies, partially evaluated by Cedar once
  * (residual-slice.ts, user-profile.ts), and its calls send Cedar only the resource, plus whatever
  * the residuals still read. A kind whose residuals all apply unconditionally is decided without
- * calling Cedar. Slices and their evaluations are preparsed once (bounded LRU) and reused; requests
- * outside the id conventions fall back to every connector. Each call sends only the entity
- * attributes, ancestors and context keys its policies can read (entities.ts), and exact repeats of a
- * call are answered from a bounded decision cache.
+ * calling Cedar; so is a call whose residuals all lie in the subset of Cedar that native-residuals.ts
+ * evaluates, from the very request Cedar would get (anything outside it still goes to Cedar). Slices
+ * and their evaluations are preparsed once (bounded LRU) and reused; requests outside the id
+ * conventions fall back to every connector. Each call sends only the entity attributes, ancestors
+ * and context keys its policies can read (entities.ts), and exact repeats of a call that reaches
+ * Cedar are answered from a bounded decision cache.
  */
 import { createHash } from 'node:crypto';
 import { preparseSchema, type AuthorizationAnswer, type EntityJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
@@ -20,12 +22,14 @@ import type { Agent, Caller, Decision, EndUser, Power } from '../domain/types.js
 import { GatehouseError } from '../errors/catalog.js';
 import type { AuthorizationRequest, Authorizer, ConnectorFacts } from './authorizer.js';
 import { isAuthorizedPartial, preparsePolicySet, statefulIsAuthorized } from './cedar-calls.js';
+import { decisionMemo, decisionOf, idsOf } from './decision-of.js';
 import {
   agentEntity, ALL_NEEDS, cedarRequest, cedarType, connectorEntity, entityNeeds, literalEntities, userEntity,
   type EntityNeeds, type KnownEntities, type SliceEntities,
 } from './entities.js';
 import type { LoadedPolicies, LoadedPolicy } from './policy-loader.js';
 import { ANY, connectorOf, PolicyIndex } from './policy-index.js';
+import { compilePolicies, evaluateNative, type NativePolicy } from './native-residuals.js';
 import { residualPolicies, type SliceFacts } from './residual-slice.js';
 import { userProfile, userReads, type UserProfile, type UserReads } from './user-profile.js';
 
@@ -47,6 +51,8 @@ export interface CedarAuthorizerOptions {
    * `validateRequests`, every call evaluates the slice's policies as written.
    */
   readonly residualSlices?: boolean;
+  /** Evaluate residual policies of the native subset without Cedar (native-residuals.ts; default true). */
+  readonly nativeResiduals?: boolean;
 }
 
 /** The Authorizer, plus counters for tests and benchmarks. */
@@ -62,6 +68,8 @@ export interface CedarAuthorizer extends Authorizer {
     /** Calls that reached Cedar, and the policies those calls evaluated in all. */
     readonly evaluations: number;
     readonly policiesEvaluated: number;
+    /** Calls decided by evaluating residual policies natively (neither cached nor sent to Cedar). */
+    readonly nativeEvaluations: number;
   };
 }
 
@@ -80,6 +88,8 @@ interface Evaluation extends SliceEntities {
   readonly members: ReadonlyMap<string, readonly string[]> | undefined;
   /** The decision of every call, when it is known without calling Cedar. */
   readonly decided: Decision | undefined;
+  /** The policies compiled for native evaluation, when all of them can be, and their decisions by outcome. */
+  readonly native?: { readonly policies: readonly NativePolicy[]; readonly decide: ReturnType<typeof decisionMemo> } | undefined;
 }
 
 /** Key of a slice's evaluation of its policies as written. */
@@ -136,6 +146,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   const decisionCapacity = Math.max(0, options.decisionCacheSize ?? 10_000);
   const strict = options.validateRequests === true;
   const residuals = !strict && options.residualSlices !== false;
+  const nativeResiduals = residuals && options.nativeResiduals !== false;
   const schemaName = `gatehouse-schema-${createHash('sha256').update(loaded.schema.text).digest('hex').slice(0, 16)}`;
   const schemaAnswer = preparseSchema(schemaName, loaded.schema.text);
   if (schemaAnswer.type !== 'success') {
@@ -155,7 +166,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   const decisions = new Map<string, Decision>();
   const mayUseAnswers = new Map<string, boolean>();
   let uses = 0;
-  const stats = { slicesBuilt: 0, evaluationsBuilt: 0, decisions: 0, cacheHits: 0, evaluations: 0, policiesEvaluated: 0 };
+  const stats = { slicesBuilt: 0, evaluationsBuilt: 0, decisions: 0, cacheHits: 0, evaluations: 0, policiesEvaluated: 0, nativeEvaluations: 0 };
 
   /** Make room for one more slice; the preparsed sets of evicted slices are kept for reuse. */
   function evict(): void {
@@ -294,7 +305,9 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     }
     const prepared = prepare(Object.fromEntries(policies.map((p) => [p.id, p.json])));
     if ('error' in prepared) return undefined;
-    return { ...sends, slot: prepared.slot, size: policies.length, members, decided: undefined };
+    const compiled = nativeResiduals ? compilePolicies(policies) : undefined;
+    const native = compiled === undefined ? undefined : { policies: compiled, decide: decisionMemo(members, byId) };
+    return { ...sends, slot: prepared.slot, size: policies.length, members, decided: undefined, native };
   }
 
   function authorize(request: AuthorizationRequest): Decision {
@@ -312,6 +325,19 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
       agent: caller.agent.name, action, connector: connector.name,
     }, { cause });
     const call = cedarRequest(evaluation, declared, caller, action, resource, ownConnector, request.tool, request.operation);
+    if (evaluation.native !== undefined) {
+      let verdict;
+      try {
+        verdict = evaluateNative(evaluation.native.policies, call);
+      } catch (err) {
+        throw failed(err); // a fault of the evaluator itself: fail closed
+      }
+      if (verdict !== undefined) {
+        stats.nativeEvaluations++;
+        if (verdict.errored.length > 0) throw failed(new Error(`${verdict.errored.join(', ')}: evaluation error`));
+        return evaluation.native.decide(verdict.allowed, verdict.reason);
+      }
+    }
     const cacheKey = decisionCapacity === 0 ? undefined : `${slice.key}\u0001${kind}\u0001${JSON.stringify(call)}`;
     const hit = cacheKey === undefined ? undefined : touch(decisions, cacheKey);
     if (hit !== undefined) {
@@ -334,9 +360,7 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
     if (diagnostics.errors.length > 0) {
       throw failed(new Error(diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`).join('; ')));
     }
-    const members = evaluation.members;
-    const ids = members === undefined ? [...diagnostics.reason] : diagnostics.reason.flatMap((id) => members.get(id) ?? [id]);
-    const result = decisionOf(decision === 'allow', ids.sort(), byId);
+    const result = decisionOf(decision === 'allow', idsOf(evaluation.members, diagnostics.reason).sort(), byId);
     if (cacheKey !== undefined) {
       if (decisions.size >= decisionCapacity) decisions.delete(decisions.keys().next().value as string);
       decisions.set(cacheKey, result);
@@ -390,15 +414,4 @@ export function createCedarAuthorizer(config: Pick<Config, 'agents' | 'users' | 
   // Keyed on `slices`, which every closure above holds: slots are freed only when none can run.
   releaseSlots.register(slices, ownedSlots);
   return authorizer;
-}
-
-function decisionOf(allowed: boolean, ids: readonly string[], byId: ReadonlyMap<string, LoadedPolicy>): Decision {
-  const annotations: Record<string, Readonly<Record<string, string>>> = {};
-  let reason: string | undefined;
-  for (const id of ids) {
-    const policy = byId.get(id);
-    annotations[id] = policy?.annotations ?? {};
-    if (!allowed && reason === undefined && policy?.effect === 'forbid') reason = policy.annotations['reason'];
-  }
-  return Object.freeze({ allowed, policyIds: Object.freeze(ids), reason, annotations: Object.freeze(annotations) });
 }
