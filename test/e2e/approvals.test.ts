@@ -17,6 +17,7 @@ import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fix
 import { AUDITOR, LEAD, OUTSIDER, OWNER } from '../support/approval-fixture.js';
 
 const POLICY = `
+@id("desk-drafts") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"draft", resource == Gatehouse::Connector::"desk");
 @id("notify-needs-approval") @approval("oncall-leads")
 permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"trigger", resource in Gatehouse::Connector::"notify");
 `;
@@ -133,6 +134,25 @@ describe('approval gates', () => {
     } finally {
       await f.gateway.store.setConnectorState({ connector: 'notify', state: 'active', changedAt: new Date().toISOString(), changedBy: 'test', reason: null });
     }
+  });
+
+  it('stores drafts without sending them; a person edits and sends one, discards another', async () => {
+    const before = hook.requests.length;
+    const drafted = await client.callTool({ name: 'desk_draftReply', arguments: { body: { ticket: 7, text: 'We refunded you.' } } }) as CallToolResult;
+    assert.ok(!drafted.isError, textOf(drafted));
+    assert.match(textOf(drafted), /Draft drf_\S+ stored/);
+    const id = approvalIdOf(drafted);
+    const other = approvalIdOf(await client.callTool({ name: 'desk_draftReply', arguments: { body: { ticket: 8, text: 'Sorry!' } } }) as CallToolResult);
+    assert.equal(hook.requests.length, before, 'a draft never reaches the system by itself');
+    await assert.rejects(decide(id, LEAD, 'approve'), { code: 'APPROVAL_ALREADY_DECIDED' });
+    await f.gateway.runtime.approvals.decide({ id, admin: LEAD, action: 'send', edited: { body: { ticket: 7, text: 'We refunded you in full.' } }, via: 'test' });
+    await f.gateway.runtime.executor.execute(id);
+    assert.equal((await f.gateway.runtime.approvals.get(id)).status, 'executed');
+    await f.gateway.runtime.approvals.decide({ id: other, admin: LEAD, action: 'discard', reason: 'tone', via: 'test' });
+    await f.gateway.runtime.executor.execute(other);
+    assert.equal((await f.gateway.runtime.approvals.get(other)).status, 'discarded');
+    const sent = hook.requests.slice(before);
+    assert.deepEqual(sent.map((r) => `${r.method} ${r.url} ${r.body}`), ['POST /replies {"text":"We refunded you in full.","ticket":7}'], 'the approved arguments, in their canonical (RFC 8785) form');
   });
 
   it('refuses edits that break the schema, and requests of other agents stay invisible', async () => {

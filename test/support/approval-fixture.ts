@@ -20,6 +20,20 @@ export function gatedConfig(hookUrl: string, extra = ''): (yaml: string) => stri
     retries: 0
     template: { text: "{{args.message}}" }
     arguments: { message: { type: string, maxLength: 200 } }
+  - name: desk
+    type: http
+    owner: support@example.com
+    purpose: Customer replies
+    base_url: ${hookUrl.replace(/\/hook$/, '/')}
+    allow_private_network: true
+    powers: [draft]
+    retries: 0
+    operations:
+      draftReply:
+        method: POST
+        path: /replies
+        power: draft
+        body: { type: object, properties: { ticket: { type: integer }, text: { type: string, maxLength: 2000 } }, required: [ticket, text], additionalProperties: false }
 `) + `admins:
   - { name: ${LEAD.name}, role: approver, groups: [oncall-leads] }
   - { name: ${OWNER.name}, role: approver, groups: [oncall-leads] }
