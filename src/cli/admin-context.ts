@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { AuditEntry } from '../audit/audit-entry.js';
+import type { AuditEntry, AuditSink } from '../audit/audit-entry.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { loadConfig, type Config } from '../config/load.js';
@@ -17,6 +17,8 @@ export interface AdminContext {
   readonly store: Store;
   /** Record an administrative action by the operator running the command. */
   recordAdmin(action: string, fields: Pick<AuditEntry, 'status'> & Partial<Pick<AuditEntry, 'connector' | 'target' | 'summary' | 'errorCode'>>): Promise<string>;
+  /** The audit writer of this command (opened on first use, flushed and closed with the context). */
+  audit(): Promise<AuditSink>;
 }
 
 /** The operator's OS account name, as the admin actor of CLI actions. */
@@ -32,14 +34,18 @@ export function operatorName(): string {
 export async function withAdmin<T>(configFile: string, fn: (ctx: AdminContext) => Promise<T>): Promise<T> {
   const config = loadConfig(configFile);
   const store = await openStore(config.store);
-  let writer: AuditWriter | undefined;
+  let writer: Promise<AuditWriter> | undefined;
   try {
+    const open = () => {
+      writer ??= loadAuditKeys(config, store).then((keys) => new AuditWriter(store, keys, { contentMode: config.audit.content, log: silentLogger }));
+      return writer;
+    };
     const ctx: AdminContext = {
       config,
       store,
+      audit: open,
       recordAdmin: async (action, fields) => {
-        writer ??= new AuditWriter(store, await loadAuditKeys(config, store), { contentMode: config.audit.content, log: silentLogger });
-        return writer.record({
+        return (await open()).record({
           kind: 'admin', requestId: `cli_${randomBytes(9).toString('base64url')}`, actor: { admin: operatorName() },
           action, decision: 'none', policyIds: [], durationMs: 0, ...fields,
         });
@@ -47,7 +53,7 @@ export async function withAdmin<T>(configFile: string, fn: (ctx: AdminContext) =
     };
     return await fn(ctx);
   } finally {
-    await writer?.close();
+    await (await writer?.catch(() => undefined))?.close();
     await store.close();
   }
 }

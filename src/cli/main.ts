@@ -8,6 +8,8 @@ import { GatehouseError } from '../errors/catalog.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Io } from './io.js';
 
 const CHECK_FAILURES = new Set(['POLICY_TEST_FAILED', 'AUDIT_CHAIN_BROKEN']);
+/** A rule refused the person (approvals): exit 1, like a failed check, not a usage error. */
+const REFUSALS = new Set(['ADMIN_AUTH_INVALID', 'APPROVAL_FORBIDDEN', 'APPROVAL_EXPIRED', 'APPROVAL_ALREADY_DECIDED', 'APPROVAL_EDIT_INVALID']);
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -22,7 +24,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     if (err instanceof GatehouseError) {
       io.err(`gatehouse: ${err.code}: ${err.message}\n`);
-      return CHECK_FAILURES.has(err.code) ? EXIT_CHECK_FAILED : EXIT_USAGE;
+      return CHECK_FAILURES.has(err.code) || REFUSALS.has(err.code) ? EXIT_CHECK_FAILED : EXIT_USAGE;
     }
     io.err(`gatehouse: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_USAGE;
@@ -56,7 +58,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(configOption())
     .action(run(async () => (await import('./stdio.js')).stdioCommand(io)));
 
-  program.command('demo').description('run a demo workspace: sample documents, an agent, the gateway')
+  program.command('demo').description('run a demo workspace: sample documents, a CRM, a local API, an agent, the gateway')
     .option('--walkthrough', 'drive an MCP client through the demo steps and exit')
     .option('--dir <dir>', 'workspace folder (default: a new temporary folder)')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '7420')
@@ -75,6 +77,45 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   agent.command('revoke').argument('<name>').description('revoke every key of an agent, effective on the next call')
     .addOption(configOption()).option('--reason <text>', 'why, for the audit trail').option('--json', 'JSON output')
     .action(run(async () => (await import('./agent.js')).agentRevoke(io)));
+
+  const admin = program.command('admin').description('credentials of the people declared under admins: (approvers, administrators, auditors)');
+  admin.command('password').argument('<name>').description('set a password (admin API sign-in); read from stdin, never from arguments')
+    .addOption(configOption()).option('--json', 'JSON output')
+    // Extra arguments reach the command, which refuses them without echoing a value.
+    .allowExcessArguments().allowUnknownOption()
+    .action(run(async () => (await import('./admin.js')).adminPassword(io)));
+  admin.command('token').argument('<name>').description('issue an API token (shown once)')
+    .addOption(configOption()).option('--expires <duration>', 'token lifetime, e.g. 30d').option('--json', 'JSON output')
+    .action(run(async () => (await import('./admin.js')).adminToken(io)));
+  admin.command('revoke').argument('<name>').description('revoke every token of a person, effective on the next request')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./admin.js')).adminRevoke(io)));
+  admin.command('list').description('declared people with role, groups, password and active tokens')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./admin.js')).adminList(io)));
+
+  const approvals = program.command('approvals').description('list and decide held requests (as the person whose token is in GATEHOUSE_ADMIN_TOKEN)');
+  approvals.command('list').description('requests, newest first (default: those awaiting a decision)')
+    .addOption(configOption()).option('--status <statuses>', 'comma-separated statuses, or "all"', 'pending,draft')
+    .option('--limit <n>', 'most requests to show (1-500)', '50').option('--json', 'JSON output')
+    .action(run(async () => (await import('./approvals.js')).approvalsList(io)));
+  approvals.command('show').argument('<id>').description('one request with its arguments, decision and outcome')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./approvals.js')).approvalsShow(io)));
+  for (const [action, what] of [['approve', 'approve a pending request'], ['send', 'send a draft']] as const) {
+    approvals.command(action).argument('<id>').description(`${what}; a running gateway executes it within a second`)
+      .addOption(configOption()).option('--reason <text>', 'why, for the trail')
+      .option('--edit <file.json>', 'run these arguments instead (a JSON object)')
+      .option('--set <path=value...>', 'change one argument (value as JSON, else text); repeatable')
+      .option('--json', 'JSON output')
+      .action(run(async () => (await import('./approvals.js')).approvalsDecide(io, action)));
+  }
+  approvals.command('reject').argument('<id>').description('reject a pending request; the agent is told the reason')
+    .addOption(configOption()).requiredOption('--reason <text>', 'why (shown to the agent)').option('--json', 'JSON output')
+    .action(run(async () => (await import('./approvals.js')).approvalsDecide(io, 'reject')));
+  approvals.command('discard').argument('<id>').description('discard a draft; nothing is sent')
+    .addOption(configOption()).option('--reason <text>', 'why, for the trail').option('--json', 'JSON output')
+    .action(run(async () => (await import('./approvals.js')).approvalsDecide(io, 'discard')));
 
   const connector = program.command('connector').description('inspect, pause and review connectors');
   connector.command('list').description('connectors with state and health')

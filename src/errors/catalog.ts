@@ -89,8 +89,11 @@ export const ERROR_CATALOG = {
   APPROVAL_EDIT_INVALID: client(400, JSONRPC_INVALID_PARAMS, 'tool', 'Edited arguments must still match the tool input schema and stay within what policy permits for the requester.'),
   EXECUTION_INTERRUPTED: server(500, JSONRPC_INTERNAL, 'tool', 'The gateway stopped while executing an approved action; it was not retried. Check the target system, then ask again if needed.'),
   ROLLBACK_REFUSED: client(409, JSONRPC_FORBIDDEN, 'tool', 'The change cannot be reverted as recorded (it changed since, or nothing revertible was stored); inspect the record and fix it by hand.'),
-  ADMIN_AUTH_INVALID: client(401, JSONRPC_UNAUTHORIZED, 'protocol', 'Send a valid administrator token (Authorization: Bearer gha_...); create one with `gatehouse admin token NAME`.'),
+  ADMIN_AUTH_INVALID: client(401, JSONRPC_UNAUTHORIZED, 'protocol', 'Send a valid administrator token (Authorization: Bearer gha_..., or GATEHOUSE_ADMIN_TOKEN for the CLI) or Basic name:password; create a token with `gatehouse admin token NAME`.'),
   ADMIN_NOT_DECLARED: client(404, JSONRPC_NOT_FOUND, 'protocol', 'Declare the person under `admins:` in gatehouse.yaml first.'),
+  ADMIN_REQUEST_INVALID: client(400, JSONRPC_INVALID_PARAMS, 'protocol', 'Send the query parameters and JSON body the admin API describes at GET /admin/v1/openapi.json.'),
+  ADMIN_ROUTE_NOT_FOUND: client(404, JSONRPC_METHOD_NOT_FOUND, 'protocol', 'Use a route of the admin API; GET /admin/v1/openapi.json lists them.'),
+  ADMIN_METHOD_NOT_ALLOWED: client(405, JSONRPC_INVALID_REQUEST, 'protocol', 'Use the method in the Allow header; GET /admin/v1/openapi.json lists each route with its method.'),
 
   // --- server side: fail closed ---
   CONNECTOR_UNAVAILABLE: server(503, JSONRPC_UNAVAILABLE, 'tool', 'The system behind the connector is unreachable; this is not an empty answer. Retry later or tell the connector owner.'),

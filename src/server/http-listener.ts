@@ -1,6 +1,7 @@
 /**
  * The HTTP listener: MCP Streamable HTTP on /mcp (stateless: POST only, no session id), plus
- * /healthz and /readyz. It checks transport-level rules (method, media types, size, JSON-RPC shape),
+ * /healthz, /readyz and the admin API under /admin/v1/ (admin-api.ts). On /mcp it checks
+ * transport-level rules (method, media types, size, JSON-RPC shape),
  * authenticates the agent (step 1 of the request path, so a bad key is a real HTTP 401), and hands
  * the messages to the MCP server. It holds no access rules of its own.
  */
@@ -12,7 +13,9 @@ import type { Caller } from '../domain/types.js';
 import { asGatehouseError, GatehouseError } from '../errors/catalog.js';
 import { USER_ASSERTION_HEADER } from '../identity/user-assertion.js';
 import type { Runtime } from '../main/runtime.js';
+import { createAdminApi } from './admin-api.js';
 import { auditMcpRequest } from './audit-mcp-request.js';
+import { readBody, sendJson } from './http-io.js';
 import { authInfoFor, newRequestId } from './mcp-server.js';
 import type { StatelessTransport } from './stateless-transport.js';
 
@@ -25,8 +28,9 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Build the request handler for node:http. */
 export function createHttpHandler(deps: HttpListenerDeps): Handler {
+  const admin = createAdminApi(deps.current);
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/mcp') {
       handleMcp(req, res, deps).catch((err) => {
         deps.current().log.error('unhandled error on /mcp', { code: asGatehouseError(err).code });
@@ -35,6 +39,7 @@ export function createHttpHandler(deps: HttpListenerDeps): Handler {
       });
       return;
     }
+    if (path === '/admin/v1' || path.startsWith('/admin/v1/')) return admin(req, res);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       deps.current().store.auditHead().then(
@@ -170,39 +175,6 @@ function bearerToken(header: string | undefined): string | undefined {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.resolve('too-large');
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers }).end(payload);
 }
 
 /** A JSON-RPC error response with the catalog's status; 401s carry WWW-Authenticate. */
