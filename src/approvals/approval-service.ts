@@ -107,7 +107,7 @@ export class ApprovalService {
 
   /** Link a held request to the audit record of the call that made it, and announce it. */
   async held(row: ApprovalRow, auditId: string): Promise<void> {
-    await this.#deps.store.approvals.transitionApproval(row.id, [row.status], row.status, { requestAuditId: auditId }, this.#now().toISOString());
+    await this.#deps.store.approvals.linkApproval(row.id, { requestAuditId: auditId });
     this.#deps.onHeld?.({ ...row, requestAuditId: auditId });
   }
 
@@ -134,8 +134,7 @@ export class ApprovalService {
 
   /** Move every pending request past its expiry to `expired` (audited). */
   async expireDue(): Promise<number> {
-    const now = this.#now().toISOString();
-    const due = (await this.#deps.store.approvals.listApprovals({ statuses: ['pending', 'approved'], limit: 500 })).filter((r) => r.expiresAt <= now);
+    const due = await this.#deps.store.approvals.listDue(this.#now().toISOString(), 500);
     let expired = 0;
     for (const row of due) if (await this.#expire(row)) expired++;
     return expired;
@@ -163,6 +162,12 @@ export class ApprovalService {
 
   async #decide(row: ApprovalRow, input: DecisionInput): Promise<ApprovalRow> {
     const action = input.action;
+    const forDrafts = action === 'send' || action === 'discard';
+    if ((row.kind === 'draft') !== forDrafts) {
+      throw new GatehouseError('USAGE', row.kind === 'draft'
+        ? `${row.id} is a draft: send or discard it (approve and reject apply to approvals).`
+        : `${row.id} is an approval: approve or reject it (send and discard apply to drafts).`);
+    }
     if (!FROM[action].includes(row.status)) {
       if (row.status === 'expired') throw new GatehouseError('APPROVAL_EXPIRED', `Approval ${row.id} expired at ${row.expiresAt}.`);
       const kind = row.kind === 'draft' ? 'a draft' : 'an approval';
@@ -174,9 +179,9 @@ export class ApprovalService {
     const at = this.#now().toISOString();
     let fields: Parameters<Store['approvals']['transitionApproval']>[3] = { decidedBy: input.admin.name, decidedAt: at, decisionReason: reason ?? null };
     if (action === 'approve' || action === 'send') {
-      const approved = input.edited === undefined ? row.arguments : await this.#checkEdits(row, input.edited);
-      const edits = argumentEdits(JSON.parse(row.arguments), JSON.parse(approved));
-      fields = { ...fields, approvedArguments: approved, edits: edits.length === 0 ? null : JSON.stringify(edits) };
+      const checked = input.edited === undefined ? { approved: row.arguments, risk: row.risk } : await this.#checkEdits(row, input.edited);
+      const edits = argumentEdits(JSON.parse(row.arguments), JSON.parse(checked.approved));
+      fields = { ...fields, approvedArguments: checked.approved, risk: checked.risk, edits: edits.length === 0 ? null : JSON.stringify(edits) };
     } else if (input.edited !== undefined) {
       throw new GatehouseError('USAGE', `Edits apply to approve and send, not to ${action}.`);
     }
@@ -190,7 +195,7 @@ export class ApprovalService {
   }
 
   /** Canonical edited arguments, if they fit the tool's schema and policy still permits them for the requester. */
-  async #checkEdits(row: ApprovalRow, edited: Readonly<Record<string, unknown>>): Promise<string> {
+  async #checkEdits(row: ApprovalRow, edited: Readonly<Record<string, unknown>>): Promise<{ approved: string; risk: string }> {
     const runtime = this.#deps.current();
     const tool = runtime.tools.get(row.tool);
     if (tool === undefined) throw new GatehouseError('APPROVAL_EDIT_INVALID', `The tool ${row.tool} is no longer offered; the request cannot be edited.`);
@@ -214,7 +219,7 @@ export class ApprovalService {
     if (!decision.allowed) {
       throw new GatehouseError('APPROVAL_EDIT_INVALID', `Policy does not permit the requester to ${tool.operation.power} ${resource.type} "${resource.id}" with the edited arguments.`);
     }
-    return canonical(edited);
+    return { approved: canonical(edited), risk: `${tool.operation.power} through ${tool.name} on ${resource.type} ${resource.id}`.slice(0, 300) };
   }
 
   async #expire(row: ApprovalRow): Promise<boolean> {
@@ -249,9 +254,7 @@ export class ApprovalService {
       policyIds: [], status, ...(errorCode === undefined ? {} : { errorCode }), summary, durationMs: duration, client: input.via,
       ...(row === undefined ? {} : { approval: row.id }),
     }, updated?.approvedArguments ? { arguments: JSON.parse(updated.approvedArguments) } : undefined);
-    if (updated !== undefined) {
-      await this.#deps.store.approvals.transitionApproval(updated.id, [updated.status], updated.status, { decisionAuditId: auditId }, this.#now().toISOString());
-    }
+    if (updated !== undefined) await this.#deps.store.approvals.linkApproval(updated.id, { decisionAuditId: auditId });
   }
 }
 

@@ -67,7 +67,7 @@ export interface ApprovalRow {
 
 /** Fields a transition may set, besides the status. */
 export type ApprovalUpdate = Partial<Pick<ApprovalRow,
-  'approvedArguments' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'edits' | 'decisionAuditId' | 'claimedBy' | 'claimedAt'
+  'risk' | 'approvedArguments' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'edits' | 'decisionAuditId' | 'claimedBy' | 'claimedAt'
   | 'executedAt' | 'executionAuditId' | 'resultSummary' | 'errorCode' | 'requestAuditId'>>;
 
 export interface ApprovalQuery {
@@ -97,6 +97,10 @@ export interface ApprovalRepo {
   transitionApproval(id: string, from: readonly ApprovalStatus[], to: ApprovalStatus, fields: ApprovalUpdate, at: string, notExpiredAt?: string): Promise<boolean>;
   /** Approved requests not yet claimed, oldest first (for the executor). */
   listApprovedUnclaimed(limit: number): Promise<ApprovalRow[]>;
+  /** Pending or approved requests whose expiry is at or before `at`, soonest first. */
+  listDue(at: string, limit: number): Promise<ApprovalRow[]>;
+  /** Record the audit ids that link a request to its trail, whatever its state now. */
+  linkApproval(id: string, links: Pick<ApprovalUpdate, 'requestAuditId' | 'decisionAuditId'>): Promise<void>;
 }
 
 export interface AdminCredentialRepo {
@@ -216,6 +220,14 @@ export function sqlApprovalRepo(db: SqlRunner): ApprovalRepo & AdminCredentialRe
       const expiry = notExpiredAt === undefined ? '' : ' AND expires_at > ?';
       const params = [to, at, ...entries.map(([, v]) => v), id, ...from, ...(notExpiredAt === undefined ? [] : [notExpiredAt])];
       return (await db.run(`UPDATE approvals SET ${sets.join(', ')} WHERE id = ? AND status IN (${marks(from.length)})${expiry}`, params)) === 1;
+    },
+    async listDue(at, limit) {
+      return (await db.all(`${SELECT} WHERE status IN ('pending', 'approved') AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`, [at, limit])).map(approvalRow);
+    },
+    async linkApproval(id, links) {
+      const entries = Object.entries(links).filter(([, v]) => v !== undefined && v !== null) as [keyof ApprovalRow, unknown][];
+      if (entries.length === 0) return;
+      await db.run(`UPDATE approvals SET ${entries.map(([f]) => `${COLUMN_OF.get(f)} = ?`).join(', ')} WHERE id = ?`, [...entries.map(([, v]) => v), id]);
     },
     async listApprovedUnclaimed(limit) {
       return (await db.all(`${SELECT} WHERE status = 'approved' ORDER BY decided_at, id LIMIT ?`, [limit])).map(approvalRow);

@@ -73,6 +73,17 @@ describe(`approval store contract (${TEST_STORE_KIND})`, () => {
     assert.equal((await store.approvals.getApproval('apr_old'))?.status, 'expired');
   });
 
+  it('lists what is due to expire and links audit ids whatever the state', async () => {
+    await store.approvals.insertApproval(approval('apr_due', { expiresAt: '2026-12-01T09:30:00.000Z' }));
+    await store.approvals.insertApproval(approval('apr_later', { expiresAt: '2026-12-09T00:00:00.000Z' }));
+    const due = (await store.approvals.listDue(T0, 100)).map((a) => a.id);
+    assert.ok(due.includes('apr_due') && !due.includes('apr_later'));
+    await store.approvals.transitionApproval('apr_later', ['pending'], 'rejected', {}, T0);
+    await store.approvals.linkApproval('apr_later', { requestAuditId: 'aud_req', decisionAuditId: 'aud_dec' });
+    const row = await store.approvals.getApproval('apr_later');
+    assert.deepEqual([row?.status, row?.requestAuditId, row?.decisionAuditId], ['rejected', 'aud_req', 'aud_dec']);
+  });
+
   it('keeps admin passwords and tokens', async () => {
     await store.approvals.setAdminPassword('lead@example.com', 'scrypt$hash', T0);
     assert.equal(await store.approvals.getAdminPassword('lead@example.com'), 'scrypt$hash');

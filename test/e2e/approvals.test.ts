@@ -144,7 +144,7 @@ describe('approval gates', () => {
     const id = approvalIdOf(drafted);
     const other = approvalIdOf(await client.callTool({ name: 'desk_draftReply', arguments: { body: { ticket: 8, text: 'Sorry!' } } }) as CallToolResult);
     assert.equal(hook.requests.length, before, 'a draft never reaches the system by itself');
-    await assert.rejects(decide(id, LEAD, 'approve'), { code: 'APPROVAL_ALREADY_DECIDED' });
+    await assert.rejects(decide(id, LEAD, 'approve'), { code: 'USAGE', message: /is a draft: send or discard it/ });
     await f.gateway.runtime.approvals.decide({ id, admin: LEAD, action: 'send', edited: { body: { ticket: 7, text: 'We refunded you in full.' } }, via: 'test' });
     await f.gateway.runtime.executor.execute(id);
     assert.equal((await f.gateway.runtime.approvals.get(id)).status, 'executed');
