@@ -40,6 +40,8 @@ export interface ApprovalsContext {
   recordRead(action: string, fields: Partial<Pick<AuditEntry, 'target' | 'summary' | 'approval' | 'tool' | 'connector'>>): Promise<void>;
   /** Load policies, connectors and tools, which checking edited arguments needs. */
   loadRuntime(): Promise<void>;
+  /** The runtime loadRuntime() built (for a rollback, which runs calls through the pipeline). */
+  runtime(): Runtime;
 }
 
 /** Authenticate the person from GATEHOUSE_ADMIN_TOKEN, run `fn`, and close everything. */
@@ -79,6 +81,7 @@ export async function withApprovals<T>(configFile: string, fn: (ctx: ApprovalsCo
           durationMs: 0, client: via, ...fields,
         });
       },
+      runtime: current,
       loadRuntime: async () => {
         if (runtime !== undefined) return;
         const loaded = await loadDecisionRuntime(admin.config, admin.store, audit, service, current);

@@ -9,7 +9,7 @@ import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Io } from './io
 
 const CHECK_FAILURES = new Set(['POLICY_TEST_FAILED', 'AUDIT_CHAIN_BROKEN']);
 /** A rule refused the person (approvals): exit 1, like a failed check, not a usage error. */
-const REFUSALS = new Set(['ADMIN_AUTH_INVALID', 'APPROVAL_FORBIDDEN', 'APPROVAL_EXPIRED', 'APPROVAL_ALREADY_DECIDED', 'APPROVAL_EDIT_INVALID']);
+const REFUSALS = new Set(['ROLLBACK_REFUSED', 'POLICY_DENIED', 'ADMIN_AUTH_INVALID', 'APPROVAL_FORBIDDEN', 'APPROVAL_EXPIRED', 'APPROVAL_ALREADY_DECIDED', 'APPROVAL_EDIT_INVALID']);
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -116,6 +116,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   approvals.command('discard').argument('<id>').description('discard a draft; nothing is sent')
     .addOption(configOption()).option('--reason <text>', 'why, for the trail').option('--json', 'JSON output')
     .action(run(async () => (await import('./approvals.js')).approvalsDecide(io, 'discard')));
+
+  program.command('rollback').argument('<audit-id>').description('undo what one audited call changed (SQL from before-images, HTTP by its compensating operation)')
+    .addOption(configOption()).option('--json', 'JSON output')
+    .action(run(async () => (await import('./rollback.js')).rollbackCommand(io)));
 
   const connector = program.command('connector').description('inspect, pause and review connectors');
   connector.command('list').description('connectors with state and health')

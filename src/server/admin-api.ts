@@ -21,6 +21,7 @@ import type { AdminConfig } from '../config/schema.js';
 import { asGatehouseError, GatehouseError } from '../errors/catalog.js';
 import type { Runtime } from '../main/runtime.js';
 import { APPROVAL_ROUTES } from './admin-approvals.js';
+import { ROLLBACK_ROUTES } from './admin-rollbacks.js';
 import { sendJson } from './http-io.js';
 import { newRequestId } from './mcp-server.js';
 
@@ -57,13 +58,15 @@ export interface AdminRoute {
   handle(call: AdminCall): Promise<{ status: number; body: unknown }>;
 }
 
+const ROUTES: readonly AdminRoute[] = [...APPROVAL_ROUTES, ...ROLLBACK_ROUTES];
+
 /** Every route with its method, as the OpenAPI document must describe them. */
 export const ADMIN_ROUTES: readonly Pick<AdminRoute, 'method' | 'path'>[] = [
   { method: 'GET', path: OPENAPI_PATH },
-  ...APPROVAL_ROUTES.map((r) => ({ method: r.method, path: r.path })),
+  ...ROUTES.map((r) => ({ method: r.method, path: r.path })),
 ];
 
-const COMPILED = APPROVAL_ROUTES.map((route) => ({
+const COMPILED = ROUTES.map((route) => ({
   route,
   pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
 }));

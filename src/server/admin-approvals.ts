@@ -92,7 +92,7 @@ function idParam(call: AdminCall): string {
  * The JSON object body of a POST. `Content-Type: application/json` is required even for an empty
  * body: a browser cannot send that cross-site without a CORS preflight, which this API never grants.
  */
-async function jsonBody(call: AdminCall): Promise<Record<string, unknown>> {
+export async function jsonBody(call: AdminCall): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/i.test(call.req.headers['content-type'] ?? '')) {
     throw new GatehouseError('REQUEST_MEDIA_TYPE', 'Admin API requests that change state must be sent with "Content-Type: application/json" (an empty body is allowed).');
   }

@@ -12,12 +12,18 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { issueAdminToken } from '../../src/admin/admin-accounts.js';
 import { rollback } from '../../src/approvals/rollback.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openStore } from '../../src/store/open-store.js';
 import { json, startServer, type TestServer } from '../../src/connectors/http/http-test-server.js';
 import { LEAD } from '../support/approval-fixture.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
 const ADMIN = { name: 'dba@example.com', role: 'admin' as const, groups: [] };
+const BIN = fileURLToPath(new URL('../../../bin/gatehouse.js', import.meta.url));
 
 const POLICY = `
 @id("desk-write") permit (principal == Gatehouse::Agent::"support-bot", action == Gatehouse::Action::"write", resource == Gatehouse::Connector::"desk");
@@ -77,7 +83,7 @@ describe('rollback', () => {
         body: { type: object, properties: { subject: { type: string } }, required: [subject], additionalProperties: false }
         compensate: { operation: deleteTicket, arguments: { id: "{{result.id}}" } }
       deleteTicket: { method: DELETE, path: "/tickets/{id}", params: { id: { type: string, pattern: "^T-[0-9]+$" } }, response: text }
-`.replace('\${DESK}', desk.origin)) + `admins:\n  - { name: ${LEAD.name}, role: approver, groups: [oncall-leads] }\n  - { name: ${ADMIN.name}, role: admin }\n`,
+`.replace('\${DESK}', desk.origin)) + `admins:\n  - { name: ${LEAD.name}, role: approver, groups: [oncall-leads] }\n  - { name: ${ADMIN.name}, role: admin }\n  - { name: auditor@example.com, role: auditor }\n`,
       files: { 'policies/crm.cedar': POLICY },
     });
     client = await f.client();
@@ -130,6 +136,40 @@ describe('rollback', () => {
     assert.equal(done.status, 'reverted');
     assert.match(done.summaries[0] ?? '', /reverted createTicket with deleteTicket/);
     assert.deepEqual(desk.requests.map((r) => `${r.method} ${r.url}`), ['POST /tickets', 'DELETE /tickets/T-77']);
+  });
+
+  it('rolls back through the admin API and the CLI, as a signed-in admin, and refuses an auditor', async () => {
+    const config = loadConfig(f.configFile);
+    const store = await openStore(f.storeUrl);
+    const [adminToken, auditorToken] = await Promise.all([issueAdminToken(store, config, ADMIN.name), issueAdminToken(store, config, 'auditor@example.com')])
+      .finally(() => store.close());
+    const post = (token: string, body: unknown) => fetch(f.url.replace(/\/mcp$/, '/admin/v1/rollbacks'), {
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const viaApi = await call('crm_update', { table: 'tickets', key: 1, values: { status: 'waiting' } });
+    const refused = await post(auditorToken.token, { audit_id: viaApi });
+    assert.equal(refused.status, 403);
+    assert.equal(ticket(1)?.status, 'waiting');
+    const answer = await post(adminToken.token, { audit_id: viaApi });
+    const json = await answer.json() as { rollback: { status: string; revert_audit_ids: string[] } };
+    assert.equal(answer.status, 200, JSON.stringify(json));
+    assert.equal(json.rollback.status, 'reverted');
+    assert.equal(ticket(1)?.status, 'open');
+    const bad = await post(adminToken.token, { audit_id: 'nope' });
+    assert.equal(bad.status, 400);
+
+    const viaCli = await call('crm_update', { table: 'tickets', key: 1, values: { status: 'resolved' } });
+    const cli = spawnSync(process.execPath, [BIN, 'rollback', viaCli, '--config', f.configFile, '--json'], {
+      encoding: 'utf8', env: { ...process.env, GATEHOUSE_ADMIN_TOKEN: adminToken.token }, timeout: 60_000,
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal((JSON.parse(cli.stdout) as { status: string }).status, 'reverted');
+    assert.equal(ticket(1)?.status, 'open');
+    const again = spawnSync(process.execPath, [BIN, 'rollback', viaCli, '--config', f.configFile], {
+      encoding: 'utf8', env: { ...process.env, GATEHOUSE_ADMIN_TOKEN: adminToken.token }, timeout: 60_000,
+    });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /ROLLBACK_REFUSED/);
   });
 
   it('is not a tool agents can list or call, and refuses what recorded no change', async () => {
