@@ -90,6 +90,15 @@ describe('policy cases', () => {
     assert.equal(request.tool, 'handbook_read');
   });
 
+  it('builds records and tables as the sql connector does: in their table and their connector', () => {
+    const base = { agent: 'helpdesk', action: 'read' as const, connector: 'handbook' };
+    const record = caseToRequest({ ...base, resource: { type: 'Record', table: 'tickets', key: '3', label: 'internal' } }, config).resource;
+    assert.deepEqual(record.parents, [{ type: 'Table', id: 'handbook/tickets' }, { type: 'Connector', id: 'handbook' }]);
+    assert.equal(record.attributes.connector, 'handbook');
+    const table = caseToRequest({ ...base, resource: { type: 'Table', table: 'tickets', label: 'internal' } }, config).resource;
+    assert.deepEqual([table.type, table.id, table.parents], ['Table', 'handbook/tickets', [{ type: 'Connector', id: 'handbook' }]]);
+  });
+
   it('reports every bad case with its index and line', () => {
     const err = usageError(() => parsePolicyCases(`
 - agent: helpdesk

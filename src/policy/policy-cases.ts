@@ -31,6 +31,7 @@ export const caseRequestSchema = z.strictObject({
   resource: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('Document'), path: z.string().min(1), label: z.string().min(1) }),
     z.strictObject({ type: z.literal('Record'), table: z.string().min(1), key: z.string().min(1), label: z.string().min(1) }),
+    z.strictObject({ type: z.literal('Table'), table: z.string().min(1), label: z.string().min(1) }),
   ]).optional(),
   /** Defaults: operation = action, tool = `<connector>_<operation>`. */
   tool: z.string().min(1).optional(),
@@ -124,9 +125,12 @@ export function caseToRequest(c: CaseRequest, config: Pick<Config, 'agents' | 'u
   const caller: Caller = { agent, keyId: 'policy-case', user };
   const parents = [{ type: 'Connector', id: k.name }];
   const r = c.resource;
+  // The same entities the connectors build (files-connector.ts, sql-results.ts), so cases decide as calls do.
+  const table = (name: string) => ({ type: 'Table', id: `${k.name}/${name}` });
   const resource: ResourceRef = r === undefined ? { type: 'Connector', id: k.name, attributes: {}, parents: [] }
     : r.type === 'Document' ? { type: 'Document', id: `${k.name}/${r.path}`, attributes: { path: r.path, label: r.label, connector: k.name }, parents }
-      : { type: 'Record', id: `${k.name}/${r.table}/${r.key}`, attributes: { table: r.table, key: r.key, label: r.label }, parents };
+      : r.type === 'Table' ? { ...table(r.table), attributes: { table: r.table, label: r.label, connector: k.name }, parents }
+        : { type: 'Record', id: `${k.name}/${r.table}/${r.key}`, attributes: { table: r.table, key: r.key, label: r.label, connector: k.name }, parents: [table(r.table), ...parents] };
   const operation = c.operation ?? c.action;
   return {
     caller, action: c.action, resource, operation,

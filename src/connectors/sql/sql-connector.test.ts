@@ -57,8 +57,10 @@ for (const engine of ENGINES) {
         type: 'Record', id: 'crm/tickets/4', attributes: { table: 'tickets', key: '4', label: 'internal', connector: 'crm' },
         parents: [{ type: 'Table', id: 'crm/tickets' }, { type: 'Connector', id: 'crm' }],
       });
-      assert.equal((await c.target('update', { table: 'tickets', key: '4', values: {} })).id, 'crm/tickets/4');
-      assert.equal((await c.target('insert', { table: 'tickets', values: {} })).type, 'Table');
+      assert.equal((await c.target('update', { table: 'tickets', key: '4', values: { status: 'closed' } })).id, 'crm/tickets/4');
+      assert.equal((await c.target('insert', { table: 'tickets', values: { subject: 'new' } })).type, 'Table');
+      // A write of a column no one may write is refused before policy and gates, never held for approval.
+      await rejectsWith(c.target('update', { table: 'tickets', key: '4', values: { subject: 'hacked' } }), 'COLUMN_NOT_ALLOWED');
       assert.deepEqual(await c.target('sql', { sql: 'SELECT 1' }), { type: 'Connector', id: 'crm', attributes: {}, parents: [] });
       await rejectsWith(c.target('query', { table: 'secrets' }), 'TABLE_NOT_ALLOWED');
       await rejectsWith(c.target('get', { table: 'tickets', key: ['1'] }), 'ARGUMENTS_INVALID');

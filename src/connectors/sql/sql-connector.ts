@@ -90,6 +90,8 @@ class SqlConnectorImpl implements SqlConnector {
     const op = this.#operation(operation);
     if (op === 'sql') return { type: 'Connector', id: this.name, attributes: {}, parents: [] };
     const table = op === 'revert' ? this.#writableTable(args.kind === 'insert' ? 'insert' : 'update', args.target) : this.#writableTable(op, args.table);
+    // Columns are checked before policy and gates: a write no one could run is refused, never held for approval.
+    if (op === 'update' || op === 'insert') planValues(table, args.values, op === 'update' ? table.updatable : table.insertable, op);
     if (op === 'query' || op === 'insert') return tableResource(this.name, table);
     return recordResource(this.name, table, keyOf(args.key));
   }
