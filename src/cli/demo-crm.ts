@@ -57,7 +57,10 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
 
 const ticket = (id: number, customerId: number, subject: string, status: DemoTicket['status'], category: string): DemoTicket => ({ id, customerId, subject, status, category });
 
-/** The sample tickets. Ticket 3 is the one the walkthrough re-categorises. */
+/**
+ * The sample tickets. The walkthrough re-categorises ticket 3 directly; ticket 6 is an enterprise
+ * customer's (escalated: a change waits for approval), and it asks to change that one too.
+ */
 export const DEMO_TICKETS: readonly DemoTicket[] = [
   ticket(1, 1, 'Invoice shows the wrong VAT number', 'open', 'billing'),
   ticket(2, 3, 'SSO login loops back to the start page', 'open', 'login'),

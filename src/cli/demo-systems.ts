@@ -8,7 +8,10 @@
  *   API key kept encrypted in the store under a generated master key and injected by the gateway;
  * - an end-user issuer (EdDSA key pair in keys/) so the agent can act for a user, and `support-bot`
  *   allowed to do so;
- * - Cedar policies for both connectors.
+ * - people who decide held requests (`admins:`): a helpdesk lead, support-bot's owner (declared an
+ *   approver too, so four eyes can be seen refusing them) and an auditor;
+ * - Cedar policies for both connectors; changes to tickets of enterprise customers wait for a
+ *   helpdesk lead's approval.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { GatehouseError } from '../errors/catalog.js';
 import { loadMasterKey } from '../secrets/master-key.js';
 import { setStoreSecret } from '../secrets/store-secret-resolver.js';
 import type { SecretRepo } from '../store/store.js';
-import { writeDemoCrm } from './demo-crm.js';
+import { DEMO_CUSTOMERS, DEMO_TICKETS, writeDemoCrm } from './demo-crm.js';
 import { DEMO_AGENT } from './scaffold.js';
 
 /** Store secret holding the help-center API key. */
@@ -28,11 +31,28 @@ export const DEMO_API_KEY_SECRET = 'helpcenter-api-key';
 export const DEMO_ISSUER = 'https://intranet.example.com';
 /** The end user the walkthrough acts for. */
 export const DEMO_USER = { id: 'ana@example.com', region: 'emea' } as const;
+/** The approver group whose leads approve changes to escalated tickets. */
+export const DEMO_APPROVER_GROUP = 'helpdesk-leads';
+/** The helpdesk lead who approves (role approver). */
+export const DEMO_APPROVER = 'lead@example.com';
+/** The auditor: reads held requests, decides nothing. */
+export const DEMO_AUDITOR = 'audit@example.com';
+/** Tickets of enterprise customers: changing one waits for a helpdesk lead's approval. */
+export const DEMO_ESCALATED_TICKETS: readonly number[] = DEMO_TICKETS
+  .filter((t) => DEMO_CUSTOMERS.find((c) => c.id === t.customerId)?.plan === 'enterprise')
+  .map((t) => t.id);
 
 const CRM_FILE = 'data/crm.db';
 const MASTER_KEY_FILE = '.gatehouse/master.key';
 const USER_KEY_FILE = 'keys/user-issuer.key.pem';
 const USER_PUBLIC_KEY_FILE = 'keys/user-issuer.pub.pem';
+
+/** The people the demo declares under `admins:`, by the part they play (`owner`: support-bot's owner). */
+export interface DemoPeople<P = string> {
+  readonly approver: P;
+  readonly owner: P;
+  readonly auditor: P;
+}
 
 /** What the demo needs to drive the systems it added. */
 export interface DemoSystems {
@@ -40,6 +60,8 @@ export interface DemoSystems {
   readonly userSigningKey: KeyObject;
   /** Where that key is stored (mode 0600), to sign tokens by hand. */
   readonly userKeyFile: string;
+  /** The names of the people declared under `admins:`. */
+  readonly people: DemoPeople;
 }
 
 /** The top-level keys the demo adds, placed before `connectors:`. */
@@ -52,6 +74,16 @@ identity:
     public_key_file: ./${USER_PUBLIC_KEY_FILE}   # EdDSA; the private half is ${USER_KEY_FILE}
   user_attributes: { region: string }   # read by the crm row filter
 `;
+
+/** The people the demo declares, placed before `policies:`; `owner` is support-bot's owner. */
+function adminsYaml(owner: string): string {
+  return `# Added by \`gatehouse demo\`: the people who decide held requests (the demo issues their API tokens).
+admins:
+  - { name: ${DEMO_APPROVER}, role: approver, groups: [${DEMO_APPROVER_GROUP}] }   # approves changes to escalated tickets
+  - { name: ${owner}, role: approver, groups: [${DEMO_APPROVER_GROUP}] }   # owns ${DEMO_AGENT}: four eyes refuses them its requests
+  - { name: ${DEMO_AUDITOR}, role: auditor }   # reads requests with their arguments; decides nothing
+`;
+}
 
 /** The connectors the demo adds after the existing ones, as list items at column 0 (re-indented to fit). */
 function connectorsYaml(serviceUrl: string): string {
@@ -98,6 +130,7 @@ function connectorsYaml(serviceUrl: string): string {
 
 const CRM_POLICY = `// The sample CRM: support-bot may look up customers (masked and row-filtered by the connector)
 // and tickets, and may change tickets (the connector allows only their status and category).
+// Changes to escalated tickets wait for a helpdesk lead (the gate below).
 
 @id("crm-support-read")
 @description("support-bot may read and search the CRM.")
@@ -108,12 +141,29 @@ permit (
 );
 
 @id("crm-support-update-tickets")
-@description("support-bot may update tickets; customers stay read-only.")
+@description("support-bot may update tickets; customers stay read-only. Also decides rollbacks (operation revert) people ask for.")
 permit (
   principal == Gatehouse::Agent::"${DEMO_AGENT}",
   action == Gatehouse::Action::"write",
   resource in Gatehouse::Table::"crm/tickets"
 );
+
+// A gate: when this permit matches too, the update is held until an approver of the group decides
+// it (never support-bot's owner nor the user it acts for: four eyes). Policies see the record, not
+// the columns an update changes nor the row's values, so the escalated tickets (those of
+// enterprise customers) are named here; a rollback (operation "revert") is not gated.
+@id("crm-escalated-tickets-need-a-lead")
+@approval("${DEMO_APPROVER_GROUP}")
+@description("Changes to escalated tickets (${DEMO_ESCALATED_TICKETS.join(', ')}) run only once a helpdesk lead approves them.")
+permit (
+  principal == Gatehouse::Agent::"${DEMO_AGENT}",
+  action == Gatehouse::Action::"write",
+  resource in Gatehouse::Table::"crm/tickets"
+) when {
+  context.operation == "update" && resource in [
+    ${DEMO_ESCALATED_TICKETS.map((id) => `Gatehouse::Record::"crm/tickets/${id}"`).join(',\n    ')}
+  ]
+};
 `;
 
 const HELPCENTER_POLICY = `// The demo's help-center API: status and articles are readable by support-bot.
@@ -145,27 +195,33 @@ function indented(block: string, width: number): string {
 }
 
 /**
- * gatehouse.yaml with the demo's settings and connectors added and support-bot allowed to act for
- * users. Text is inserted at the positions the YAML parser reports, so everything already in the
- * file (comments, alignment) stays exactly as it was.
+ * gatehouse.yaml with the demo's settings, connectors and people added and support-bot allowed to
+ * act for users. Text is inserted at the positions the YAML parser reports, so everything already
+ * in the file (comments, alignment) stays exactly as it was. Also returns support-bot's owner.
  */
-function extendConfig(text: string, serviceUrl: string): string {
+function extendConfig(text: string, serviceUrl: string): { text: string; owner: string } {
   const doc = parseDocument(text);
   const root = doc.contents;
   const connectors = doc.get('connectors', true);
   const agents = doc.get('agents', true);
-  const connectorsKey = isMap(root) ? root.items.find((pair) => isScalar(pair.key) && pair.key.value === 'connectors')?.key : undefined;
+  const keyOf = (name: string) => (isMap(root) ? root.items.find((pair) => isScalar(pair.key) && pair.key.value === name)?.key : undefined);
+  const connectorsKey = keyOf('connectors');
+  const policiesKey = keyOf('policies');
   const first = isSeq(connectors) ? connectors.items[0] : undefined;
   const agent = isSeq(agents) ? agents.items.find((a) => isMap(a) && a.get('name') === DEMO_AGENT) : undefined;
-  if (!isScalar(connectorsKey) || !isSeq(connectors) || connectors.flow || !isMap(first) || !isMap(agent) || agent.flow || agent.has('act_for_users')) {
-    throw new GatehouseError('INTERNAL_ERROR', 'The demo configuration is not in the expected shape (block lists of connectors and agents).');
+  const owner = isMap(agent) ? agent.get('owner') : undefined;
+  if (!isScalar(connectorsKey) || !isScalar(policiesKey) || doc.has('admins') || !isSeq(connectors) || connectors.flow || !isMap(first)
+    || !isMap(agent) || agent.flow || agent.has('act_for_users') || typeof owner !== 'string') {
+    throw new GatehouseError('INTERNAL_ERROR', 'The demo configuration is not in the expected shape (block lists of connectors and agents, policies, no admins).');
   }
   const [keyStart] = connectorsKey.range ?? [0];
+  const [policiesStart] = policiesKey.range ?? [0];
   const [firstStart] = first.range ?? [0];
   const [agentStart, , agentEnd] = agent.range ?? [0, 0, 0];
   const listEnd = connectors.range?.[2] ?? 0;
   const inserts: [number, string][] = [
     [keyStart, SETTINGS_YAML],
+    [policiesStart, adminsYaml(owner)],
     // List items start two columns before their first key ("- name: …").
     [listEnd, indented(connectorsYaml(serviceUrl), columnAt(text, firstStart) - 2)],
     [agentEnd, `${' '.repeat(columnAt(text, agentStart))}act_for_users: true    # may send X-Gatehouse-User to act for an end user\n`],
@@ -175,13 +231,14 @@ function extendConfig(text: string, serviceUrl: string): string {
     if (at !== 0 && out[at - 1] !== '\n') throw new GatehouseError('INTERNAL_ERROR', 'The demo configuration is not in the expected layout.');
     out = `${out.slice(0, at)}${insert}${out.slice(at)}`;
   }
-  return out;
+  return { text: out, owner };
 }
 
 /**
  * Add the demo's record systems to the scaffold workspace in `dir` (written by writeScaffold with
  * `demo: true`): rebuild data/crm.db, create the master key file if absent, generate the user issuer
- * key pair, extend gatehouse.yaml and write policies/crm.cedar and policies/helpcenter.cedar.
+ * key pair, extend gatehouse.yaml (with the people under `admins:`) and write policies/crm.cedar and
+ * policies/helpcenter.cedar. The people's tokens go to the store: `issueAdminToken`.
  * `serviceUrl` is where the demo service listens. The API key itself goes to the store: storeDemoSecret.
  */
 export function writeDemoSystems(dir: string, options: { readonly serviceUrl: string }): DemoSystems {
@@ -192,10 +249,14 @@ export function writeDemoSystems(dir: string, options: { readonly serviceUrl: st
   writeFileSync(join(dir, USER_PUBLIC_KEY_FILE), publicKey.export({ type: 'spki', format: 'pem' }).toString());
 
   const configFile = join(dir, 'gatehouse.yaml');
-  writeFileSync(configFile, extendConfig(readFileSync(configFile, 'utf8'), options.serviceUrl));
+  const extended = extendConfig(readFileSync(configFile, 'utf8'), options.serviceUrl);
+  writeFileSync(configFile, extended.text);
   writeFileSync(join(dir, 'policies/crm.cedar'), CRM_POLICY);
   writeFileSync(join(dir, 'policies/helpcenter.cedar'), HELPCENTER_POLICY);
-  return { userSigningKey: privateKey, userKeyFile: join(dir, USER_KEY_FILE) };
+  return {
+    userSigningKey: privateKey, userKeyFile: join(dir, USER_KEY_FILE),
+    people: { approver: DEMO_APPROVER, owner: extended.owner, auditor: DEMO_AUDITOR },
+  };
 }
 
 /** Encrypt the help-center API key under the workspace's master key and store it as DEMO_API_KEY_SECRET. */

@@ -1,7 +1,8 @@
 /**
  * The scripted demo: the official MCP client talks to the running gateway, step by step, and each
  * step prints what was asked and what Gatehouse decided. Returns false if any step misbehaved.
- * The steps on the sample CRM and the demo's HTTP API are in demo-walkthrough-systems.ts.
+ * The steps on the sample CRM and the demo's HTTP API are in demo-walkthrough-systems.ts, those on
+ * approvals and rollback in demo-walkthrough-approvals.ts.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { revokeAgent } from '../identity/agent-admin.js';
@@ -9,16 +10,20 @@ import type { Gateway } from '../main/gateway.js';
 import { verifyStore } from '../audit/verifier.js';
 import type { Io } from './io.js';
 import { connect, StepReporter, textOf } from './demo-steps.js';
+import { runApprovalSteps, type ApprovalsTarget } from './demo-walkthrough-approvals.js';
 import { runSystemSteps, type SystemsTarget } from './demo-walkthrough-systems.js';
 import { DEMO_AGENT } from './scaffold.js';
 
-export interface WalkthroughTarget extends SystemsTarget {
+export interface WalkthroughTarget extends SystemsTarget, ApprovalsTarget {
   readonly configFile: string;
   readonly gateway: Gateway;
 }
 
 /** Tools the walkthrough expects tools/list to offer. */
-const EXPECTED_TOOLS = ['handbook_search', 'handbook_read', 'crm_query', 'crm_get', 'crm_update', 'helpcenter_get_status', 'helpcenter_search_articles'];
+const EXPECTED_TOOLS = [
+  'handbook_search', 'handbook_read', 'crm_query', 'crm_get', 'crm_update', 'helpcenter_get_status', 'helpcenter_search_articles',
+  'gatehouse_approval_status', 'gatehouse_approval_wait',
+];
 
 async function handbookSteps(r: StepReporter, target: WalkthroughTarget): Promise<void> {
   const client = await connect(target.url, target.key);
@@ -27,7 +32,7 @@ async function handbookSteps(r: StepReporter, target: WalkthroughTarget): Promis
     const { tools } = await client.listTools();
     for (const t of tools) r.show(`${t.name}: ${t.description ?? ''}`);
     const missing = EXPECTED_TOOLS.filter((name) => !tools.some((t) => t.name === name));
-    r.expect(missing.length === 0, 'The handbook, crm and helpcenter tools are offered', `expected also ${missing.join(', ')}`);
+    r.expect(missing.length === 0, 'The handbook, crm and helpcenter tools are offered, and (as a policy gates calls) the tools to follow held requests', `expected also ${missing.join(', ')}`);
 
     r.step('Search the handbook for "vacation"');
     const search = await client.callTool({ name: 'handbook_search', arguments: { query: 'vacation days' } }) as CallToolResult;
@@ -62,6 +67,8 @@ export async function runWalkthrough(target: WalkthroughTarget, io: Io): Promise
   io.out(`Gatehouse walkthrough against ${target.url} (agent ${DEMO_AGENT})\n`);
   await handbookSteps(r, target);
   await runSystemSteps(target, r);
+  // Before the revocation below: an approved request of a revoked agent is not executed.
+  await runApprovalSteps(target, r);
 
   r.step(`Revoke the agent (gatehouse agent revoke ${DEMO_AGENT}) and call again with the same key`);
   await revokeAgent(target.gateway.store, DEMO_AGENT, { reason: 'walkthrough' });

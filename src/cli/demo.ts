@@ -1,15 +1,18 @@
 /**
  * `gatehouse demo [--walkthrough]`: a temporary workspace with sample documents (some restricted,
- * one carrying a planted instruction), a sample CRM (SQLite), the demo's own help-center API on
- * loopback (its key encrypted in the store), an agent key, and the gateway on the embedded store.
- * Prints the MCP URL, the key and client configuration; `--walkthrough` drives a real MCP client
- * through the main steps and exits 0 only if every step behaved as expected.
+ * one carrying a planted instruction), a sample CRM (SQLite) whose escalated tickets change only
+ * with a person's approval, the demo's own help-center API on loopback (its key encrypted in the
+ * store), an agent key, API tokens for the people who approve, and the gateway on the embedded store.
+ * Prints the MCP URL, the key, client configuration and the commands to decide a held change;
+ * `--walkthrough` drives a real MCP client through the main steps and exits 0 only if every step
+ * behaved as expected.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { issueAdminToken, type IssuedAdminToken } from '../admin/admin-accounts.js';
 import { loadConfig } from '../config/load.js';
 import { GatehouseError } from '../errors/catalog.js';
 import { createAgentKey } from '../identity/agent-admin.js';
@@ -17,7 +20,9 @@ import { Gateway } from '../main/gateway.js';
 import { createLogger } from '../ops/logger.js';
 import { openStore } from '../store/open-store.js';
 import { startDemoService, type DemoService } from './demo-service.js';
-import { DEMO_ISSUER, DEMO_USER, storeDemoSecret, writeDemoSystems, type DemoSystems } from './demo-systems.js';
+import {
+  DEMO_APPROVER_GROUP, DEMO_ESCALATED_TICKETS, DEMO_ISSUER, DEMO_USER, storeDemoSecret, writeDemoSystems, type DemoPeople, type DemoSystems,
+} from './demo-systems.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, type Io } from './io.js';
 import { DEMO_AGENT, writeScaffold } from './scaffold.js';
 
@@ -27,14 +32,19 @@ interface DemoOptions {
   readonly port: string;
 }
 
-interface Workspace extends DemoSystems {
+interface Workspace extends Omit<DemoSystems, 'people'> {
   readonly dir: string;
   readonly configFile: string;
   /** The demo agent's key. */
   readonly key: string;
+  /** The people under `admins:`, each with an API token. */
+  readonly people: DemoPeople<IssuedAdminToken>;
 }
 
-/** Write the workspace (handbook, CRM, configuration, policies), store the API key, issue the agent key. */
+/**
+ * Write the workspace (handbook, CRM, configuration, policies), store the API key, issue the agent
+ * key and an API token for each declared person.
+ */
 async function prepareWorkspace(dir: string, service: DemoService, apiKey: string): Promise<Workspace> {
   const { configFile } = writeScaffold(dir, { demo: true, force: true });
   const systems = writeDemoSystems(dir, { serviceUrl: service.url });
@@ -43,7 +53,10 @@ async function prepareWorkspace(dir: string, service: DemoService, apiKey: strin
   try {
     await storeDemoSecret(store, config, apiKey);
     const issued = await createAgentKey(store, config, DEMO_AGENT, { expires: '7d' });
-    return { ...systems, dir, configFile, key: issued.key };
+    const token = (name: string) => issueAdminToken(store, config, name, { expires: '7d' });
+    const { approver, owner, auditor } = systems.people;
+    const people = { approver: await token(approver), owner: await token(owner), auditor: await token(auditor) };
+    return { ...systems, dir, configFile, key: issued.key, people };
   } finally {
     await store.close();
   }
@@ -77,7 +90,7 @@ export function demoCommand(io: Io) {
           const { runWalkthrough } = await import('./demo-walkthrough.js');
           const ok = await runWalkthrough({
             url: gateway.url, key: workspace.key, configFile: workspace.configFile, gateway,
-            serviceUrl: service.url, apiKey, userSigningKey: workspace.userSigningKey,
+            serviceUrl: service.url, apiKey, userSigningKey: workspace.userSigningKey, people: workspace.people,
           }, io);
           return ok ? EXIT_OK : EXIT_CHECK_FAILED;
         }
@@ -132,6 +145,7 @@ ${JSON.stringify(vscode, null, 2)}
 Cursor (~/.cursor/mcp.json):
 ${JSON.stringify(cursor, null, 2)}
 
+${approvalInstructions(url, workspace, bin)}
 In another terminal:
   node ${bin} audit tail --config ${configFile}
   node ${bin} audit verify --config ${configFile}
@@ -140,5 +154,28 @@ In another terminal:
   node ${bin} agent revoke ${DEMO_AGENT} --config ${configFile}
 
 Press Ctrl-C to stop.
+`;
+}
+
+/** Who decides held requests, with their tokens, and how to approve and roll back from the CLI. */
+function approvalInstructions(url: string, workspace: Workspace, bin: string): string {
+  const { approver, owner, auditor } = workspace.people;
+  const width = Math.max(approver.name.length, owner.name.length, auditor.name.length) + 2;
+  const person = (p: IssuedAdminToken, part: string) => `  ${p.name.padEnd(width)}${p.token}\n  ${' '.repeat(width)}${part}`;
+  const gh = `node ${bin}`;
+  const config = `--config ${workspace.configFile}`;
+  return `Changes to escalated tickets (those of enterprise customers: ${DEMO_ESCALATED_TICKETS.join(', ')}) are held until an approver of
+"${DEMO_APPROVER_GROUP}" approves them. The people under admins:, with API tokens the demo issued (valid 7 days):
+${person(approver, 'approver')}
+${person(owner, `approver, but owns ${DEMO_AGENT}: four eyes refuses them its requests`)}
+${person(auditor, 'auditor: reads requests with their arguments, decides nothing')}
+
+Ask the agent to re-categorise ticket 6, then decide it as ${approver.name}:
+  export GATEHOUSE_ADMIN_TOKEN=${approver.token}
+  ${gh} approvals list ${config}
+  ${gh} approvals approve apr_... --set values.category=privacy ${config}
+  ${gh} approvals show apr_... ${config}   # outcome and audit ids
+  ${gh} rollback aud_... ${config}         # undo the execution (its audit id)
+Or over HTTP: curl -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" ${new URL('/admin/v1/approvals', url).href}
 `;
 }
