@@ -1,13 +1,11 @@
 /**
- * Administrator API token format and hashing, mirroring agent keys (identity/agent-keys.ts). A token
- * is `gha_<tokenId>_<secret>`: the prefix lets secret scanners find leaked tokens and keeps them
- * apart from agent keys (`ghk_`), the token id finds the stored row without scanning, and only the
- * SHA-256 of the whole token is stored. Tokens carry 256 random bits, so a fast hash is sufficient.
+ * Administrator API tokens: `gha_<tokenId>_<secret>`, stored as a SHA-256 hash, the same format as
+ * agent keys with their own prefix so the two can never be mistaken (identity/bearer-secret.ts).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { bearerSecretFormat } from '../identity/bearer-secret.js';
 
 export const ADMIN_TOKEN_PREFIX = 'gha_';
-const TOKEN_PATTERN = /^gha_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const FORMAT = bearerSecretFormat(ADMIN_TOKEN_PREFIX);
 
 export interface NewAdminToken {
   /** The full token, shown to the person once and never stored. */
@@ -18,24 +16,15 @@ export interface NewAdminToken {
 
 /** Generate a new random administrator token. */
 export function generateAdminToken(): NewAdminToken {
-  const tokenId = randomBytes(6).toString('hex');
-  const token = `${ADMIN_TOKEN_PREFIX}${tokenId}_${randomBytes(32).toString('base64url')}`;
-  return { token, tokenId, tokenHash: hashAdminToken(token) };
+  const { value, id, hash } = FORMAT.generate();
+  return { token: value, tokenId: id, tokenHash: hash };
 }
 
 /** Hex SHA-256 of a token. */
-export function hashAdminToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export const hashAdminToken = (token: string): string => FORMAT.hash(token);
 
 /** The token id inside a well-formed token, or undefined if the string is not an administrator token. */
-export function adminTokenIdOf(token: string): string | undefined {
-  return TOKEN_PATTERN.exec(token)?.[1];
-}
+export const adminTokenIdOf = (token: string): string | undefined => FORMAT.idOf(token);
 
 /** Constant-time comparison of a presented token against a stored hash. */
-export function adminTokenMatchesHash(token: string, storedHash: string): boolean {
-  const presented = Buffer.from(hashAdminToken(token), 'hex');
-  const stored = Buffer.from(storedHash, 'hex');
-  return presented.length === stored.length && timingSafeEqual(presented, stored);
-}
+export const adminTokenMatchesHash = (token: string, storedHash: string): boolean => FORMAT.matches(token, storedHash);
