@@ -23,10 +23,13 @@ function testFiles(dir) {
 const files = [...testFiles('dist/src'), ...testFiles('dist/test')]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
+// The demo builds its own workspace on the embedded store whatever the pass: it runs in the SQLite pass only.
+const STORE_INDEPENDENT = ['dist/test/e2e/demo.test.js'];
 let failed = false;
 for (const store of stores) {
-  process.stdout.write(`\n=== test suite on the ${store} store (${files.length} files) ===\n`);
-  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+  const run = store === 'sqlite' ? files : files.filter((f) => !STORE_INDEPENDENT.includes(f.replaceAll('\\', '/')));
+  process.stdout.write(`\n=== test suite on the ${store} store (${run.length} files) ===\n`);
+  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...run], {
     stdio: 'inherit',
     env: { ...process.env, GATEHOUSE_TEST_STORE: store },
   });

@@ -16,7 +16,6 @@ import { loadConfig } from '../../src/config/load.js';
 import { loadMasterKey } from '../../src/secrets/master-key.js';
 import { openSecret } from '../../src/secrets/secret-box.js';
 import { openStore } from '../../src/store/open-store.js';
-import { TEST_STORE_KIND } from '../support/stores.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/gatehouse.js', import.meta.url));
 
@@ -33,9 +32,7 @@ async function demoApiKey(dir: string): Promise<string> {
   }
 }
 
-const SQLITE_ONLY = { skip: TEST_STORE_KIND !== 'sqlite' && 'the demo runs on the embedded store only; covered by the SQLite pass' };
-
-it('gatehouse demo --walkthrough completes every step', SQLITE_ONLY, async () => {
+it('gatehouse demo --walkthrough completes every step', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-test-'));
   try {
     const result = spawnSync(process.execPath, [BIN, 'demo', '--walkthrough', '--dir', dir], { encoding: 'utf8', timeout: 90_000 });
@@ -91,7 +88,7 @@ it('gatehouse demo --walkthrough completes every step', SQLITE_ONLY, async () =>
   }
 });
 
-it('gatehouse demo prints the approvers\' tokens and CLI commands that work against its workspace', SQLITE_ONLY, async () => {
+it('gatehouse demo prints the approvers\' tokens and CLI commands that work against its workspace', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-test-'));
   const demo = spawn(process.execPath, [BIN, 'demo', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
