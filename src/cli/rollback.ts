@@ -5,6 +5,7 @@
  * pending approval that a running gateway executes once approved.
  */
 import { rollback } from '../approvals/rollback.js';
+import { isAuditRecordId } from '../audit/audit-record.js';
 import { GatehouseError } from '../errors/catalog.js';
 import { printResult } from './admin-context.js';
 import { withApprovals } from './approval-context.js';
@@ -19,7 +20,7 @@ interface RollbackOptions {
 export function rollbackCommand(io: Io) {
   return (o: RollbackOptions): Promise<number> => withApprovals(o.config, async (ctx) => {
     const auditId = o.args[0] ?? '';
-    if (!/^aud_[0-9a-hjkmnp-tv-z]{26}$/.test(auditId)) throw new GatehouseError('USAGE', 'Give the audit id of the call to undo (aud_…, from `gatehouse audit tail`).');
+    if (!isAuditRecordId(auditId)) throw new GatehouseError('USAGE', 'Give the audit id of the call to undo (aud_…, from `gatehouse audit tail`).');
     await ctx.loadRuntime();
     const outcome = await rollback(ctx.runtime(), { auditId, admin: ctx.admin, via: ctx.via });
     const text = outcome.status === 'held'

@@ -4,11 +4,10 @@
  */
 import { approvalView } from '../admin/approval-view.js';
 import { rollback } from '../approvals/rollback.js';
+import { isAuditRecordId } from '../audit/audit-record.js';
 import { GatehouseError } from '../errors/catalog.js';
 import type { AdminCall, AdminRoute } from './admin-api.js';
 import { jsonBody } from './admin-approvals.js';
-
-const AUDIT_ID = /^aud_[0-9a-hjkmnp-tv-z]{26}$/;
 
 export const ROLLBACK_ROUTES: readonly AdminRoute[] = [
   { method: 'POST', path: '/admin/v1/rollbacks', action: 'rollback', handle: rollbackRoute },
@@ -19,7 +18,7 @@ async function rollbackRoute(call: AdminCall): Promise<{ status: number; body: u
   const unknown = Object.keys(body).filter((k) => k !== 'audit_id');
   if (unknown.length > 0) throw new GatehouseError('ADMIN_REQUEST_INVALID', `Unknown field "${unknown[0]!.slice(0, 40)}"; send audit_id.`);
   const auditId = body.audit_id;
-  if (typeof auditId !== 'string' || !AUDIT_ID.test(auditId)) {
+  if (typeof auditId !== 'string' || !isAuditRecordId(auditId)) {
     throw new GatehouseError('ADMIN_REQUEST_INVALID', '"audit_id" must be the id of the audit record of the call to undo (aud_…).');
   }
   const outcome = await rollback(call.runtime, { auditId, admin: call.admin, via: call.via });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Caller } from '../../domain/types.js';
-import { GatehouseError } from '../../errors/catalog.js';
 import { createLogger } from '../../ops/logger.js';
 import type { Connector, ConnectorContext, OperationResult } from '../connector.js';
 import { createHttpConnector } from './http-connector.js';
-import { type TestServer, httpConfig, json, startServer, testSecrets } from './http-test-server.js';
+import { httpConfig, json, rejectsWith, startServer, testSecrets, type TestServer } from './http-test-server.js';
 import { REDACTED } from './response-filter.js';
 
 const CALLER: Caller = {
@@ -20,16 +19,6 @@ const API_KEY = '8675309123';
 const CLIENT_SECRET = 'cs-oauth-3b8e40';
 const ENV = { HELPDESK_TOKEN: TOKEN, HELPDESK_KEY: API_KEY };
 
-async function rejectsWith(promise: Promise<unknown>, code: string, what = code): Promise<GatehouseError> {
-  let caught: unknown;
-  await assert.rejects(promise, (err: unknown) => {
-    caught = err;
-    assert.ok(err instanceof GatehouseError, `${what}: ${String(err)}`);
-    assert.equal(err.code, code, what);
-    return true;
-  });
-  return caught as GatehouseError;
-}
 
 function assertClean(result: OperationResult, ...secrets: string[]): void {
   const all = JSON.stringify(result);

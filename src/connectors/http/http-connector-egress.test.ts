@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Caller } from '../../domain/types.js';
-import { GatehouseError } from '../../errors/catalog.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { Connector, ConnectorContext } from '../connector.js';
 import type { HostLookup } from './egress.js';
 import { createHttpConnector } from './http-connector.js';
-import { type TestServer, fixedLookup, httpConfig, json, startServer, testSecrets } from './http-test-server.js';
+import { fixedLookup, httpConfig, json, rejectsWith, startServer, testSecrets, type TestServer } from './http-test-server.js';
 
 const CALLER: Caller = {
   agent: { name: 'helper', owner: 'ops', description: undefined, groups: [], attributes: {}, actForUsers: false },
@@ -17,16 +16,6 @@ const CALLER: Caller = {
 };
 const ctx = (): ConnectorContext => ({ caller: CALLER, mayAccess: () => true, signal: new AbortController().signal });
 
-async function rejectsWith(promise: Promise<unknown>, code: string, what = code): Promise<GatehouseError> {
-  let caught: unknown;
-  await assert.rejects(promise, (err: unknown) => {
-    caught = err;
-    assert.ok(err instanceof GatehouseError, `${what}: ${String(err)}`);
-    assert.equal(err.code, code, what);
-    return true;
-  });
-  return caught as GatehouseError;
-}
 
 /** Names the tests resolve: the API (and a second host) on the test server, and names pointing at forbidden places. */
 const NAMES: Record<string, string[]> = {

@@ -8,7 +8,7 @@ import { GatehouseError } from '../../errors/catalog.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { Connector, ConnectorContext } from '../connector.js';
 import { createHttpConnector, type HttpConnectorDeps } from './http-connector.js';
-import { type TestServer, httpConfig, json, startServer, testSecrets } from './http-test-server.js';
+import { httpConfig, json, rejectsWith, startServer, testSecrets, type TestServer } from './http-test-server.js';
 
 const CALLER: Caller = {
   agent: { name: 'helper', owner: 'ops', description: undefined, groups: [], attributes: {}, actForUsers: false },
@@ -19,16 +19,6 @@ function ctx(signal: AbortSignal = new AbortController().signal): ConnectorConte
   return { caller: CALLER, mayAccess: () => true, signal };
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string, what = code): Promise<GatehouseError> {
-  let caught: unknown;
-  await assert.rejects(promise, (err: unknown) => {
-    caught = err;
-    assert.ok(err instanceof GatehouseError, `${what}: ${String(err)}`);
-    assert.equal(err.code, code, what);
-    return true;
-  });
-  return caught as GatehouseError;
-}
 
 const OPENAPI = `
 openapi: 3.1.0

@@ -2,9 +2,11 @@
  * Test support for the http connector's tests (not used by the gateway): a real HTTP server on
  * 127.0.0.1, port 0, that records every request and answers through a handler the test sets.
  */
+import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Secret } from '../../config/secret.js';
+import { GatehouseError } from '../../errors/catalog.js';
 import type { SecretResolver } from '../../secrets/secret-resolver.js';
 import type { HostLookup } from './egress.js';
 import { type HttpConnectorConfig, httpConnectorSchema } from './http-config.js';
@@ -104,4 +106,16 @@ export function httpConfig(raw: Record<string, unknown>): HttpConnectorConfig {
   return httpConnectorSchema.parse({
     name: 'helpdesk', type: 'http', owner: 'ops', purpose: 'tickets', powers: ['read', 'search', 'draft', 'write', 'trigger'], ...raw,
   });
+}
+
+/** Assert that `promise` rejects with a GatehouseError of `code`; returns the error. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, what = code): Promise<GatehouseError> {
+  let caught: unknown;
+  await assert.rejects(promise, (err: unknown) => {
+    caught = err;
+    assert.ok(err instanceof GatehouseError, `${what}: ${String(err)}`);
+    assert.equal(err.code, code, what);
+    return true;
+  });
+  return caught as GatehouseError;
 }
