@@ -81,6 +81,13 @@ export const ERROR_CATALOG = {
   CONNECTOR_PAUSED: client(423, JSONRPC_FORBIDDEN, 'tool', 'The connector was paused by an administrator; retry after `gatehouse connector resume NAME`.'),
   CONNECTOR_RETIRED: client(410, JSONRPC_FORBIDDEN, 'tool', 'The connector is no longer in service; ask its owner for a replacement.'),
 
+  // --- guards ---
+  GUARD_BLOCKED: client(422, JSONRPC_FORBIDDEN, 'tool', 'A guard found content this connector blocks (the finding kinds are listed); remove it from the arguments, or ask the connector owner to review the guard settings with `gatehouse scan`.'),
+  DESTINATION_NOT_ALLOWED: client(403, JSONRPC_FORBIDDEN, 'tool', 'The arguments name a URL, e-mail address or domain outside the connector allow-list; use an approved destination or ask the connector owner to add it to guards.destinations.'),
+  OUTPUT_TOO_LARGE: client(413, JSONRPC_INVALID_PARAMS, 'tool', 'The result is larger than the connector allows (guards.max_output_bytes / max_output_records); narrow the request, e.g. with a filter or a smaller limit.'),
+  GUARD_FAILED: server(500, JSONRPC_INTERNAL, 'tool', 'A guard could not inspect the content, so the call was refused; the administrator should check the logs.'),
+  GUARD_MODEL_INVALID: server(500, JSONRPC_INTERNAL, 'protocol', 'The injection model file is missing or damaged; reinstall Gatehouse or retrain it with `node scripts/train-injection.mjs`.'),
+
   // --- approvals, drafts and rollback ---
   APPROVAL_NOT_FOUND: client(404, JSONRPC_NOT_FOUND, 'tool', 'Use an approval id returned by the gated call or shown by `gatehouse approvals list`.'),
   APPROVAL_EXPIRED: client(410, JSONRPC_FORBIDDEN, 'tool', 'The approval expired before it was decided or executed; the agent must ask again.'),
