@@ -48,6 +48,17 @@ export interface AuditEntry {
   readonly approval?: string;
   /** For a rollback: the audit id of the call whose changes it reverts. */
   readonly reverts?: string;
+  /** Guard findings: kind, count and action, never the text they cover. */
+  readonly guards?: readonly AuditGuardTally[];
+}
+
+/** One guard tally: `in` for arguments, `out` for results. */
+export interface AuditGuardTally {
+  readonly direction: 'in' | 'out';
+  readonly detector: string;
+  readonly kind: string;
+  readonly count: number;
+  readonly action: string;
 }
 
 /** Content that is hashed (HMAC-SHA-256) into the record, or stored verbatim in `full` mode. */

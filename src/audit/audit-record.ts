@@ -147,6 +147,7 @@ export function parseAuditBody(body: string): AuditRecordBody {
   const actor = value.actor;
   need(isObject(actor), 'actor');
   for (const field of ACTOR_FIELDS) need((actor as Record<string, unknown>)[field] === undefined || typeof (actor as Record<string, unknown>)[field] === 'string', `actor.${field}`);
+  need(value.guards === undefined || (Array.isArray(value.guards) && value.guards.every(isGuardTally)), 'guards');
   if (value.content === 'hashed') need(value.args === undefined && value.result === undefined, 'content');
   return value as unknown as AuditRecordBody;
 }
@@ -159,6 +160,11 @@ export function describeActor(actor: AuditActor): string {
   if (actor.user !== undefined) parts.push(`for ${actor.user}`);
   if (actor.approver !== undefined) parts.push(`approved by ${actor.approver}`);
   return parts.length === 0 ? '-' : parts.join(' ');
+}
+
+function isGuardTally(value: unknown): boolean {
+  return isObject(value) && (value.direction === 'in' || value.direction === 'out') && typeof value.detector === 'string'
+    && typeof value.kind === 'string' && typeof value.action === 'string' && Number.isSafeInteger(value.count);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

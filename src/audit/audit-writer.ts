@@ -149,6 +149,7 @@ export class AuditWriter implements AuditSink {
       client: entry.client,
       approval: entry.approval,
       reverts: entry.reverts,
+      ...(entry.guards === undefined ? {} : { guards: entry.guards.map((g) => ({ ...g })) }),
       argsHash: this.#hash(content?.arguments, 'arguments'),
       resultHash: this.#hash(content?.result, 'result'),
       ...(mode === 'full' ? { args: content?.arguments, result: content?.result } : {}),

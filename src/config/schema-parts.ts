@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import ms from 'ms';
 import { POWERS } from '../domain/types.js';
+import { guardsSchema } from '../guards/guard-config.js';
 
 /** `${env:NAME}` or `${secret:NAME}`: the only way a secret may appear in configuration. */
 export const SECRET_REFERENCE = /^\$\{(env|secret):([A-Za-z_][A-Za-z0-9_.-]*)\}$/;
@@ -42,6 +43,8 @@ export const connectorCommon = {
   powers: z.array(z.enum(POWERS)).min(1),
   /** Per-connector override of audit.content. */
   audit_content: z.enum(['hashed', 'full']).optional(),
+  /** What the guards do with findings in this connector's arguments and results (docs/guards.md). */
+  guards: guardsSchema.optional(),
 };
 
 /** Parse a duration string validated by the schema into milliseconds. */

@@ -33,6 +33,11 @@ export interface OperationResult {
    * with the call's audit record; they never go to the agent.
    */
   readonly changes?: readonly ChangeRecord[];
+  /**
+   * Set by the output guard when the result holds suspected instructions and was delivered wrapped
+   * as untrusted data: the finding kinds. The MCP answer carries them in `_meta`.
+   */
+  readonly untrusted?: readonly string[];
 }
 
 /** One changed row or object: enough to revert it or to refuse the revert if it changed since. */

@@ -8,8 +8,13 @@
 /** The detectors Gatehouse runs. */
 export type DetectorName = 'pii' | 'secrets' | 'injection' | 'exfiltration';
 
-/** What a finding may make the gateway do, per connector and kind. */
-export type GuardAction = 'allow' | 'flag' | 'redact' | 'block';
+/**
+ * What a finding may make the gateway do, per connector and kind: `allow` lets it pass unrecorded,
+ * `flag` records it (and delivers suspected instructions wrapped as untrusted data), `redact`
+ * replaces it with a label (`[EMAIL_1]`), `mask` keeps its shape (`j***@example.com`), `strip`
+ * removes a suspected instruction, `block` refuses the call.
+ */
+export type GuardAction = 'allow' | 'flag' | 'redact' | 'mask' | 'strip' | 'block';
 
 export interface Finding {
   readonly detector: DetectorName;

@@ -19,6 +19,7 @@ import { loadPolicies } from '../policy/policy-loader.js';
 import { ToolRegistry } from '../pipeline/tool-registry.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
 import type { SecretScrubber } from '../secrets/secret-scrubber.js';
+import { createGuardEngine, type GuardEngine } from '../guards/guard-engine.js';
 import type { Store } from '../store/store.js';
 
 export interface Runtime {
@@ -32,6 +33,8 @@ export interface Runtime {
   readonly tools: ToolRegistry;
   /** Every credential handed to a connector, to clean out of results and errors. */
   readonly scrubber: SecretScrubber;
+  /** The content guards of every connector (PII, secrets, injection, destinations, limits). */
+  readonly guards: GuardEngine;
   /** Held requests (approval gates, drafts); shared by every runtime of the gateway. */
   readonly approvals: ApprovalService;
   /** Runs approved requests exactly once; shared by every runtime of the gateway. */
@@ -63,6 +66,8 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<R
       'The configuration uses ${secret:NAME} references but no master key is configured: set GATEHOUSE_MASTER_KEY or secrets.master_key_file.');
   }
   const policies = loadPolicies(config);
+  // Before connectors start: a missing or damaged injection model stops the load (GUARD_MODEL_INVALID).
+  const guards = createGuardEngine(config.connectors);
   for (const warning of policies.warnings) deps.log.warn('policy warning', { warning });
   const authorizer = createCedarAuthorizer(config, policies);
   const gated = policies.policies.some((p) => p.effect === 'permit' && (p.annotations[APPROVAL_ANNOTATION] ?? '') !== '');
@@ -90,6 +95,7 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<R
     authorizer,
     connectors,
     scrubber: deps.scrubber,
+    guards,
     approvals: deps.approvals,
     executor: deps.executor,
     get approvalsInUse() {

@@ -4,6 +4,7 @@
  */
 import type { OperationResult } from '../connectors/connector.js';
 import type { Caller, Decision, ResourceRef } from '../domain/types.js';
+import type { GuardTally } from '../guards/guard-engine.js';
 import type { ApprovalRow } from '../store/approval-repo.js';
 import type { RegisteredTool } from './tool-registry.js';
 
@@ -11,7 +12,8 @@ export interface CallContext {
   readonly requestId: string;
   readonly caller: Caller;
   readonly toolName: string;
-  readonly arguments: Readonly<Record<string, unknown>>;
+  /** As sent; the input guard may replace it with its redacted form before the gate and execution. */
+  arguments: Readonly<Record<string, unknown>>;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal: AbortSignal;
   /** Remote address, for the audit record. */
@@ -28,6 +30,8 @@ export interface CallContext {
   readonly approval?: ApprovalRow;
   /** Set when the gateway itself makes the call for a person (rollback): their name, for the trail. */
   readonly internal?: { readonly admin: string; readonly reverts: string };
+  /** Added to by the guard stages: findings by kind and what was done, for the audit record. */
+  guards?: GuardTally[];
   /** Set by the gate when it held the call as a pending approval or a draft: nothing more runs. */
   held?: ApprovalRow;
 }

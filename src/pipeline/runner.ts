@@ -7,10 +7,12 @@
  *    4 check-state ......... CONNECTOR_PAUSED, STORE_UNAVAILABLE
  *    5 resolve-target ...... PATH_OUTSIDE_ROOT, DOCUMENT_NOT_FOUND, CONNECTOR_UNAVAILABLE
  *    6 authorize ........... POLICY_DENIED, POLICY_EVALUATION_FAILED
- *    7 gate ................ (held as a pending approval or a draft: nothing more runs)
- *    8 execute ............. CONNECTOR_UNAVAILABLE, connector-specific codes
- *    9 scrub-secrets ....... (credentials echoed by an upstream are redacted)
- *   10 audit (this runner) . AUDIT_WRITE_FAILED
+ *    7 guard-input ......... GUARD_BLOCKED, DESTINATION_NOT_ALLOWED, GUARD_FAILED
+ *    8 gate ................ (held as a pending approval or a draft: nothing more runs)
+ *    9 execute ............. CONNECTOR_UNAVAILABLE, connector-specific codes
+ *   10 scrub-secrets ....... (credentials echoed by an upstream are redacted)
+ *   11 guard-output ........ OUTPUT_TOO_LARGE, GUARD_BLOCKED, GUARD_FAILED
+ *   12 audit (this runner) . AUDIT_WRITE_FAILED
  *
  * Guards and approval gates are stages inserted into PIPELINE; connectors do not change.
  * The runner audits every outcome (allow, deny, error) and answers only once the record is durable:
@@ -26,13 +28,17 @@ import { authorize } from './stages/authorize.js';
 import { checkState } from './stages/check-state.js';
 import { execute } from './stages/execute.js';
 import { gate } from './stages/gate.js';
+import { guardInput } from './stages/guard-input.js';
+import { guardOutput } from './stages/guard-output.js';
 import { resolveTarget } from './stages/resolve-target.js';
 import { resolveTool } from './stages/resolve-tool.js';
 import { scrubSecrets } from './stages/scrub-secrets.js';
 import { validateArguments } from './stages/validate-arguments.js';
 
 /** The stage order. Add a stage here; nothing else changes. */
-export const PIPELINE: readonly Stage[] = [resolveTool, validateArguments, checkState, resolveTarget, authorize, gate, execute, scrubSecrets];
+export const PIPELINE: readonly Stage[] = [
+  resolveTool, validateArguments, checkState, resolveTarget, authorize, guardInput, gate, execute, scrubSecrets, guardOutput,
+];
 
 /** A failed call, carrying the audit id of its record. */
 export class CallFailure extends Error {
@@ -112,12 +118,15 @@ async function storeChanges(ctx: CallContext, runtime: Runtime, auditId: string)
   }
 }
 
+/** Refusals by a check (recorded as `denied`), as opposed to failures (`error`). */
+const DENIALS: ReadonlySet<string> = new Set(['POLICY_DENIED', 'CONNECTOR_PAUSED', 'AUTH_REVOKED', 'GUARD_BLOCKED', 'DESTINATION_NOT_ALLOWED']);
+
 function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, durationMs: number): AuditEntry {
   const decision: AuditDecision = ctx.decision === undefined
     ? (failure === undefined ? 'none' : 'error')
     : ctx.decision.allowed ? 'allow' : 'deny';
   const status: AuditStatus = failure !== undefined
-    ? (failure.code === 'POLICY_DENIED' || failure.code === 'CONNECTOR_PAUSED' || failure.code === 'AUTH_REVOKED' ? 'denied' : 'error')
+    ? (DENIALS.has(failure.code) ? 'denied' : 'error')
     : ctx.held !== undefined ? 'held' : 'ok';
   const approval = ctx.approval ?? ctx.held;
   return {
@@ -141,5 +150,6 @@ function auditEntryFor(ctx: CallContext, failure: GatehouseError | undefined, du
     ...(ctx.client === undefined ? {} : { client: ctx.client }),
     ...(approval === undefined ? {} : { approval: approval.id }),
     ...(ctx.internal === undefined ? {} : { reverts: ctx.internal.reverts }),
+    ...(ctx.guards === undefined || ctx.guards.length === 0 ? {} : { guards: ctx.guards }),
   };
 }

@@ -90,6 +90,7 @@ export function createMcpServer(current: () => Runtime): Server {
         structuredContent: { ...outcome.result.structured },
         _meta: {
           'gatehouse/requestId': requestId, 'gatehouse/auditId': outcome.auditId,
+          ...(outcome.result.untrusted === undefined ? {} : { 'gatehouse/untrusted': true, 'gatehouse/findings': [...outcome.result.untrusted] }),
           ...(outcome.held === undefined ? {} : { 'gatehouse/approvalId': outcome.held.id, 'gatehouse/approvalStatus': outcome.held.status }),
         },
       };

@@ -16,6 +16,7 @@
  */
 import type { Finding, TextDetector } from '../finding.js';
 import { decodedPayloads } from './encoded-payloads.js';
+import type { InjectionKind } from './injection-kinds.js';
 import { foldText } from './fold-text.js';
 import { FeatureAccumulator, MIN_WORDS_TO_SCORE } from './hashed-features.js';
 import { loadShippedModel, probability, type InjectionModel } from './injection-model.js';
@@ -23,7 +24,7 @@ import { matchRules } from './injection-rules.js';
 import { splitSegments } from './segments.js';
 
 /** Kind reported for a segment or text the model scores at or above its threshold. */
-export const MODEL_KIND = 'SUSPECT_INSTRUCTION';
+export const MODEL_KIND: InjectionKind = 'SUSPECT_INSTRUCTION';
 
 export interface InjectionDetectorOptions {
   /** Default: the model shipped in models/injection/model.json. */

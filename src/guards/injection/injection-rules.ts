@@ -7,10 +7,11 @@
  * hit is reported with high confidence; what the rules miss (a harmless-looking task planted in a
  * document) is the trained model's job.
  */
+import type { InjectionKind } from './injection-kinds.js';
 
 export interface InjectionRule {
   /** The finding kind a hit reports. */
-  readonly kind: string;
+  readonly kind: InjectionKind;
   readonly confidence: number;
   readonly pattern: RegExp;
 }
@@ -28,7 +29,7 @@ const DATA = '(?:customer (?:list|data|records)|contacts?|credentials?|passwords
 
 const ACTION = '(?:ignore|disregard|forget|delete|remove|drop|send|e-?mail|forward|post|upload|call|invoke|run|execute|tell|say|reply|respond|answer|include|append|add|stop|now)';
 
-function rule(kind: string, confidence: number, source: string): InjectionRule {
+function rule(kind: InjectionKind, confidence: number, source: string): InjectionRule {
   return { kind, confidence, pattern: new RegExp(source, 'u') };
 }
 

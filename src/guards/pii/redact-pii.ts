@@ -35,7 +35,7 @@ function mergedSpans(text: string, findings: readonly Finding[]): Span[] {
 }
 
 /** The value as compared for labels: obfuscation removed, then a per-kind canonical form. */
-function canonical(kind: string, value: string): string {
+export function canonical(kind: string, value: string): string {
   const plain = normalizeText(value).text;
   switch (kind) {
     case 'PHONE':
@@ -116,7 +116,8 @@ function maskAll(value: string): string {
   return value.replace(/\S/g, '*');
 }
 
-function mask(kind: string, value: string): string {
+/** The masked form of one value of `kind`: its shape and least identifying part kept. */
+export function mask(kind: string, value: string): string {
   const plain = normalizeText(value).text;
   switch (kind) {
     case 'EMAIL':

@@ -1,7 +1,7 @@
 import type { Stage } from '../stage.js';
 
 /**
- * Step 7: run the authorized operation. The connector gets a `mayAccess` check so every item it
+ * Step 9: run the authorized operation. The connector gets a `mayAccess` check so every item it
  * returns (search hits, rows) is decided by the same policy engine; an engine error fails the call.
  */
 export const execute: Stage = {

@@ -2,7 +2,7 @@ import { gateOf } from '../../approvals/approval-rules.js';
 import type { Stage } from '../stage.js';
 
 /**
- * Step 7: approval gates and drafts. A call whose deciding permit carries `@approval("group")` is
+ * Step 8: approval gates and drafts. A call whose deciding permit carries `@approval("group")` is
  * not executed: it is held, with its exact arguments and actor chain, until a person decides it.
  * An operation of power `draft` is stored for people to review and never reaches the system by
  * itself. A call that executes an approved request passes: authorize has just decided it again.

@@ -1,7 +1,7 @@
 import type { Stage } from '../stage.js';
 
 /**
- * Step 8: clean the result of every connector credential the gateway has handed out, in case the
+ * Step 10: clean the result of every connector credential the gateway has handed out, in case the
  * upstream echoed one (a header dump, an error body, a debugging tool). Runs before the audit
  * record is written, so neither the agent nor the trail ever holds a credential. Error messages are
  * cleaned by the runner.

@@ -1,0 +1,151 @@
+/**
+ * Limits on where data may go. Two checks:
+ *
+ * - destinations: in the arguments of a write, draft or trigger call, every URL, e-mail address and
+ *   domain must match the connector's allow-list (`guards.destinations`) when it has one. An agent
+ *   talked into mailing the customer list to x@evil.example is refused before anything is sent.
+ * - outside images: a markdown or HTML image in a result that points at a host off the allow-list
+ *   is replaced by a note. A client that renders the image would otherwise call that host, with
+ *   whatever the model put into the URL.
+ *
+ * Text is read through the PII normaliser (zero-width characters dropped, full-width folded), so
+ * `evil\u200B.example` is the same destination as `evil.example`.
+ */
+import { normalizeText } from './pii/normalize-text.js';
+
+export type DestinationKind = 'url' | 'email' | 'domain';
+
+export interface Destination {
+  readonly kind: DestinationKind;
+  /** Lower-cased, as compared. */
+  readonly value: string;
+  readonly host: string;
+}
+
+type Entry =
+  | { readonly type: 'host'; readonly host: string }
+  | { readonly type: 'suffix'; readonly suffix: string }
+  | { readonly type: 'email'; readonly email: string }
+  | { readonly type: 'url'; readonly origin: string; readonly path: string };
+
+const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Parses one allow-list entry; returns a message saying what is wrong, or the entry. */
+export function parseDestinationEntry(raw: string): Entry | string {
+  const entry = raw.trim().toLowerCase();
+  if (entry.includes('://')) {
+    try {
+      const url = new URL(entry);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${raw}": only http and https URLs can be allowed`;
+      return { type: 'url', origin: url.origin, path: url.pathname };
+    } catch {
+      return `"${raw}" is not a valid URL`;
+    }
+  }
+  if (entry.includes('@')) {
+    const [local, domain] = entry.split('@');
+    if (!local || !domain || !HOST.test(domain)) return `"${raw}" is not a valid e-mail address`;
+    return { type: 'email', email: entry };
+  }
+  if (entry.startsWith('*.')) {
+    const suffix = entry.slice(2);
+    return HOST.test(suffix) && suffix.includes('.') ? { type: 'suffix', suffix } : `"${raw}" is not a valid domain pattern (use "*.example.com")`;
+  }
+  return HOST.test(entry) ? { type: 'host', host: entry } : `"${raw}" is not a domain, e-mail address or http(s) URL`;
+}
+
+export interface DestinationPolicy {
+  allows(destination: Destination): boolean;
+  allowsHost(host: string): boolean;
+}
+
+export function createDestinationPolicy(entries: readonly string[]): DestinationPolicy {
+  const parsed = entries.map(parseDestinationEntry).filter((e): e is Entry => typeof e !== 'string');
+  const allowsHost = (host: string): boolean =>
+    parsed.some((e) => (e.type === 'host' && e.host === host) || (e.type === 'suffix' && host.endsWith(`.${e.suffix}`)));
+  return {
+    allowsHost,
+    allows(destination) {
+      if (allowsHost(destination.host)) return true;
+      if (destination.kind === 'email') return parsed.some((e) => e.type === 'email' && e.email === destination.value);
+      if (destination.kind !== 'url') return false;
+      let url: URL;
+      try {
+        url = new URL(destination.value);
+      } catch {
+        return false;
+      }
+      return parsed.some((e) => e.type === 'url' && e.origin === url.origin && url.pathname.startsWith(e.path));
+    },
+  };
+}
+
+const URL_PATTERN = /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s<>"'`)\]}]+/gi;
+const EMAIL_PATTERN = /[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}\b/gi;
+/**
+ * Bare domains are only recognised under common top-level domains (and the reserved `example`,
+ * `test`, `invalid`): file names such as README.md or app.py end in country codes.
+ */
+const DOMAIN_PATTERN = /\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|edu|gov|io|co|ai|app|dev|xyz|info|biz|me|us|uk|de|fr|ru|cn|jp|eu|ch|nl|se|no|es|it|ca|au|br|in|tk|top|online|site|store|tech|cloud|email|link|live|example|test|invalid)\b/gi;
+
+/** `text` with every match of `pattern` blanked out, so later patterns do not see inside it. */
+function blankOut(text: string, pattern: RegExp, onMatch: (value: string) => void): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const match of text.matchAll(pattern)) {
+    onMatch(match[0]);
+    parts.push(text.slice(at, match.index), ' ');
+    at = match.index + match[0].length;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/** The destinations named in `text`, each once. */
+export function findDestinations(text: string): Destination[] {
+  const found = new Map<string, Destination>();
+  let rest = blankOut(normalizeText(text).text, URL_PATTERN, (raw) => {
+    const value = raw.replace(/[.,;:!?]+$/, '').toLowerCase();
+    let host: string;
+    try {
+      host = new URL(value).hostname;
+    } catch {
+      host = value; // unparseable: compared as is, so it matches no entry and is refused
+    }
+    found.set(`url ${value}`, { kind: 'url', value, host });
+  });
+  rest = blankOut(rest, EMAIL_PATTERN, (raw) => {
+    const value = raw.toLowerCase();
+    found.set(`email ${value}`, { kind: 'email', value, host: value.slice(value.lastIndexOf('@') + 1) });
+  });
+  blankOut(rest, DOMAIN_PATTERN, (raw) => {
+    const value = raw.toLowerCase();
+    found.set(`domain ${value}`, { kind: 'domain', value, host: value });
+  });
+  return [...found.values()];
+}
+
+const MARKDOWN_IMAGE = /!\[[^\]\n]{0,500}\]\(\s*<?((?:https?:)?\/\/[^)\s>]{1,2000})>?(?:\s+"[^"\n]{0,300}")?\s*\)/gi;
+const HTML_IMAGE = /<img\b[^>]{0,1000}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]{1,2000})["']?[^>]{0,1000}>/gi;
+
+function hostOf(link: string): string {
+  try {
+    return new URL(link.startsWith('//') ? `https:${link}` : link).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** `text` with images pointing at hosts the policy does not allow replaced by a note; and how many. */
+export function neutralizeImages(text: string, policy: DestinationPolicy): { text: string; count: number } {
+  if (!text.includes('![') && !/<img/i.test(text)) return { text, count: 0 };
+  let count = 0;
+  const replace = (whole: string, link: string): string => {
+    const host = hostOf(link);
+    if (host !== '' && policy.allowsHost(host)) return whole;
+    count++;
+    return `[image removed by Gatehouse: external link to ${host === '' ? 'an unreadable address' : host}]`;
+  };
+  const out = text.replace(MARKDOWN_IMAGE, replace).replace(HTML_IMAGE, replace);
+  return { text: out, count };
+}
