@@ -7,7 +7,8 @@
  * Running gateways pick up new pins at their next tool refresh (every minute by default).
  */
 import { createInterface } from 'node:readline/promises';
-import { basicDescriptionCheck, type DescriptionCheck } from '../connectors/mcp/description-check.js';
+import type { DescriptionCheck } from '../connectors/mcp/description-check.js';
+import { injectionDescriptionCheck } from '../connectors/mcp/injection-description-check.js';
 import type { McpConnectorConfig } from '../connectors/mcp/mcp-config.js';
 import { planReview, renderReview, reviewSummary } from '../connectors/mcp/tool-review.js';
 import { fetchToolDefinitions } from '../connectors/mcp/upstream-endpoint.js';
@@ -88,7 +89,7 @@ export async function reviewConnector(
   const upstream = await fetchToolDefinitions(config, deps.secrets ?? storeResolver(ctx), deps.env ?? process.env);
   const review = planReview({
     connector: config.name, allowList: config.tools, upstream, pins: await ctx.store.listToolPins(config.name),
-    check: deps.check ?? basicDescriptionCheck, by: operatorName(), at: new Date().toISOString(),
+    check: deps.check ?? injectionDescriptionCheck(), by: operatorName(), at: new Date().toISOString(),
   });
   const text = renderReview(review);
   let approved = false;

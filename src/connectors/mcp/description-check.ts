@@ -3,8 +3,8 @@
  * "ignore previous instructions", hidden characters, smuggled URLs. A flagged tool is quarantined
  * until an administrator reviews it (`gatehouse connector review NAME`).
  *
- * The rule set here is deliberately small and conservative in what it matches; the guardrails work
- * supplies a real detector through the same `DescriptionCheck` hook.
+ * The rule set here is small and conservative; the connector's default check
+ * (injection-description-check.ts) adds the injection detector through the same hook.
  */
 
 /** What a description check found: whether to hold the tool back, and which rules matched. */

@@ -98,7 +98,7 @@ for (const kind of ['stdio', 'http'] as const satisfies readonly Kind[]) {
       assert.ok(!pins.some((p) => p.tool === 'create_issue'));
       const q = connector.quarantined().find((t) => t.tool === 'create_issue');
       assert.equal(q?.reason, 'flagged');
-      assert.deepEqual([...(q?.rules ?? [])].sort(), ['conceals-from-user', 'ignore-instructions', 'instruction-markup']);
+      assert.deepEqual([...(q?.rules ?? [])].sort(), ['conceals-from-user', 'ignore-instructions', 'injection:CONCEALMENT', 'injection:INSTRUCTION_OVERRIDE', 'instruction-markup']);
       await assert.rejects(connector.target('create_issue', {}), (err: unknown) =>
         code('TOOL_QUARANTINED')(err) && (err as Error).message.includes('ignore-instructions'));
     });

@@ -22,7 +22,8 @@ import type { SecretResolver } from '../../secrets/secret-resolver.js';
 import type { ToolPinRepo } from '../../store/store.js';
 import { CallHealth } from '../call-health.js';
 import type { Connector, ConnectorContext, ConnectorHealth, OperationResult } from '../connector.js';
-import { basicDescriptionCheck, type DescriptionCheck } from './description-check.js';
+import type { DescriptionCheck } from './description-check.js';
+import { injectionDescriptionCheck } from './injection-description-check.js';
 import type { McpConnectorConfig } from './mcp-config.js';
 import { toOperationResult } from './mcp-result.js';
 import {
@@ -107,7 +108,7 @@ class McpUpstreamConnector implements McpConnector {
     this.name = config.name;
     this.config = config;
     this.#deps = deps;
-    this.#check = deps.check ?? basicDescriptionCheck;
+    this.#check = deps.check ?? injectionDescriptionCheck();
     this.#allowList = Object.keys(config.tools);
     for (const tool of this.#allowList) {
       if (`${config.name}_${tool}`.length > MAX_TOOL_NAME) {
