@@ -4,7 +4,7 @@
  * is high where a fixed prefix and an exact length (or a checksum) pin the format down.
  */
 import { hasTokenChecksum } from './token-checksum.js';
-import { B, BD, E, ED, needsLetterAndDigit, rule, type RuleCheck, type TokenRule } from './token-rule.js';
+import { AFTER, B, back, BD, E, ED, needsLetterAndDigit, ON_RUNS, rule, search, type RuleCheck, type TokenRule } from './token-rule.js';
 
 /** Distinct characters after a fixed prefix: issued keys use many, test strings a few. */
 function variedAfter(prefixLength: number, min: number): RuleCheck {
@@ -45,18 +45,19 @@ const GOOGLE: readonly TokenRule[] = [
 ];
 
 const AZURE: readonly TokenRule[] = [
-  rule('AZURE_STORAGE_KEY', 0.95, ['AccountKey='], String.raw`(?<=AccountKey=)[A-Za-z0-9+/]{30,200}={0,2}(?![A-Za-z0-9+/=])`),
-  rule('AZURE_SHARED_ACCESS_KEY', 0.95, ['SharedAccessKey='], String.raw`(?<=SharedAccessKey=)[A-Za-z0-9+/]{30,200}={0,2}(?![A-Za-z0-9+/=])`),
+  rule('AZURE_STORAGE_KEY', 0.95, ['AccountKey='], String.raw`(?<=AccountKey=)[A-Za-z0-9+/]{30,200}={0,2}(?![A-Za-z0-9+/=])`, { anchor: AFTER }),
+  rule('AZURE_SHARED_ACCESS_KEY', 0.95, ['SharedAccessKey='], String.raw`(?<=SharedAccessKey=)[A-Za-z0-9+/]{30,200}={0,2}(?![A-Za-z0-9+/=])`, { anchor: AFTER }),
   rule('AZURE_SAS_TOKEN', 0.9, ['sig='], String.raw`(?<=[?&;]sig=)[A-Za-z0-9%+/]{40,150}(?:=|%3[dD]){0,2}(?![A-Za-z0-9%+/=])`, {
     check: inSasQuery,
+    anchor: AFTER,
   }),
-  rule('AZURE_CLIENT_SECRET', 0.9, ['Q~'], String.raw`(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])`),
-  rule('AZURE_DEVOPS_PAT', 0.9, ['AZDO'], String.raw`(?<![A-Za-z0-9])[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])`),
+  rule('AZURE_CLIENT_SECRET', 0.9, ['Q~'], String.raw`(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])`, { anchor: back(4) }),
+  rule('AZURE_DEVOPS_PAT', 0.9, ['AZDO'], String.raw`(?<![A-Za-z0-9])[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])`, { anchor: back(76) }),
 ];
 
 const OTHER_CLOUDS: readonly TokenRule[] = [
   rule('ALIBABA_ACCESS_KEY', 0.85, ['LTAI'], String.raw`${B}LTAI[A-Za-z0-9]{20}${E}`, { check: needsLetterAndDigit }),
-  rule('DIGITALOCEAN_TOKEN', 0.97, ['_v1_'], String.raw`${B}do[opr]_v1_[a-f0-9]{64}${E}`),
+  rule('DIGITALOCEAN_TOKEN', 0.97, ['dop_v1_', 'doo_v1_', 'dor_v1_'], String.raw`${B}do[opr]_v1_[a-f0-9]{64}${E}`),
   rule('HEROKU_API_KEY', 0.95, ['HRKU-'], String.raw`${BD}HRKU-AA[0-9A-Za-z_-]{58}${ED}`),
   rule('CLOUDFLARE_ORIGIN_CA_KEY', 0.95, ['v1.0-'], String.raw`${BD}v1\.0-[a-f0-9]{24}-[a-f0-9]{146}${ED}`),
   rule('FLY_TOKEN', 0.95, ['fo1_'], String.raw`${B}fo1_[A-Za-z0-9_-]{43}${ED}`),
@@ -70,8 +71,9 @@ const OTHER_CLOUDS: readonly TokenRule[] = [
   rule('DENO_TOKEN', 0.9, ['ddp_', 'ddw_'], String.raw`${B}dd[pw]_[A-Za-z0-9]{36}${E}`),
   rule('FIREBASE_FCM_KEY', 0.9, ['AAAA'], String.raw`${B}AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{130,160}${ED}`),
   rule('YANDEX_TOKEN', 0.85, ['y0_', 'AQVN', 't1.'], String.raw`${B}(?:y0_[A-Za-z0-9_-]{55}|AQVN[A-Za-z0-9_-]{35,38}|t1\.[A-Za-z0-9_-]{20,200}={0,2}\.[A-Za-z0-9_-]{86}={0,2})${ED}`),
-  rule('TRUENAS_API_KEY', 0.7, ['-'], String.raw`(?<![A-Za-z0-9_.-])\d{1,4}-[A-Za-z0-9]{64}${ED}`, {
+  rule('TRUENAS_API_KEY', 0.7, [], String.raw`(?<![A-Za-z0-9_.-])\d{1,4}-[A-Za-z0-9]{64}${ED}`, {
     check: (v) => /[a-z]/.test(v) && /[A-Z]/.test(v) && /\d/.test(v.slice(v.indexOf('-'))),
+    anchor: ON_RUNS,
   }),
 ];
 
@@ -87,7 +89,7 @@ const SOURCE_AND_PACKAGES: readonly TokenRule[] = [
     String.raw`${BD}(?:${GITLAB_PREFIXES.join('|')})-[0-9A-Za-z_-]{20,300}(?:\.[0-9A-Za-z_-]{2,20}){0,2}${ED}`,
   ),
   rule('GITLAB_TOKEN', 0.9, ['GR1348941'], String.raw`${B}GR1348941[0-9A-Za-z_-]{20,50}${ED}`, { check: variedAfter(9, 6) }),
-  rule('GITLAB_TOKEN', 0.85, ['_gitlab_session='], String.raw`(?<=_gitlab_session=)[0-9A-Za-z]{32}${E}`),
+  rule('GITLAB_TOKEN', 0.85, ['_gitlab_session='], String.raw`(?<=_gitlab_session=)[0-9A-Za-z]{32}${E}`, { anchor: AFTER }),
   rule('NPM_TOKEN', 0.9, ['npm_'], String.raw`${B}npm_[A-Za-z0-9]{36}${E}`, { check: checksummed(4) }),
   rule('PYPI_TOKEN', 0.97, ['pypi-AgEIcHlwaS5vcmc'], String.raw`${B}pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}${ED}`),
   rule('RUBYGEMS_TOKEN', 0.95, ['rubygems_'], String.raw`${B}rubygems_[a-f0-9]{48}${E}`),
@@ -105,10 +107,10 @@ const SOURCE_AND_PACKAGES: readonly TokenRule[] = [
   rule('PREFECT_TOKEN', 0.95, ['pnu_'], String.raw`${B}pnu_[A-Za-z0-9]{36}${E}`),
   rule('DOPPLER_TOKEN', 0.95, ['dp.'], String.raw`${B}dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}${E}`),
   rule('HASHICORP_TOKEN', 0.9, ['hvs.', 'hvb.', 'hvr.'], String.raw`${B}hv[sbr]\.[A-Za-z0-9_-]{24,400}${ED}`, { check: needsLetterAndDigit }),
-  rule('HASHICORP_TOKEN', 0.95, ['.atlasv1.'], String.raw`${B}[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}${ED}`),
+  rule('HASHICORP_TOKEN', 0.95, ['.atlasv1.'], String.raw`${B}[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}${ED}`, { anchor: back(14) }),
   rule('INFRACOST_KEY', 0.9, ['ico-'], String.raw`(?<![A-Za-z0-9_.-])ico-[A-Za-z0-9]{32}${E}`),
   rule('SONAR_TOKEN', 0.9, ['squ_', 'sqp_', 'sqa_'], String.raw`${B}sq[upa]_[A-Za-z0-9]{40}${E}`),
-  rule('VAULT_UNSEAL_KEY', 0.9, ['nseal'], String.raw`(?<=(?:Unseal Key \d{1,2}: |operator unseal ))[A-Za-z0-9+/]{43,44}={0,1}(?![A-Za-z0-9+/=])`),
+  rule('VAULT_UNSEAL_KEY', 0.9, ['Unseal Key ', 'operator unseal '], String.raw`(?<=(?:Unseal Key \d{1,2}: |operator unseal ))[A-Za-z0-9+/]{43,44}={0,1}(?![A-Za-z0-9+/=])`, { anchor: search() }),
   rule('BITBUCKET_APP_PASSWORD', 0.9, ['ATBB'], String.raw`${B}ATBB[A-Za-z0-9_=.-]{32}${ED}`),
   rule('STACKHAWK_API_KEY', 0.95, ['hawk.'], String.raw`${B}hawk\.[A-Za-z0-9_-]{20}\.[A-Za-z0-9_-]{20}${ED}`),
   rule('ONEPASSWORD_TOKEN', 0.95, ['ops_eyJ'], String.raw`${B}ops_eyJ[A-Za-z0-9+/]{250,8000}={0,3}(?![A-Za-z0-9+/=])`),
@@ -117,7 +119,7 @@ const SOURCE_AND_PACKAGES: readonly TokenRule[] = [
 ];
 
 const AI: readonly TokenRule[] = [
-  rule('OPENAI_API_KEY', 0.97, ['T3BlbkFJ'], String.raw`${BD}sk-(?!ant-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}${ED}`),
+  rule('OPENAI_API_KEY', 0.97, ['sk-'], String.raw`${BD}sk-(?!ant-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}${ED}`),
   rule('OPENAI_API_KEY', 0.9, ['sk-proj-', 'sk-svcacct-', 'sk-admin-'], String.raw`${BD}sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,300}${ED}`),
   rule('OPENAI_API_KEY', 0.7, ['sk-'], String.raw`${BD}sk-[A-Za-z0-9]{48}${ED}`, { check: needsLetterAndDigit }),
   rule('ANTHROPIC_API_KEY', 0.97, ['sk-ant-'], String.raw`${BD}sk-ant-(?:api|admin|sid|oat|ort)\d{2}-[A-Za-z0-9_-]{32,200}${ED}`),

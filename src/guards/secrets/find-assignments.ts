@@ -10,9 +10,13 @@
  *
  * The name is judged by key-names.ts and the value by judge-value.ts; the span covers the value.
  *
- * Linear time: the key patterns start only at the start of a name (look-behind), names are at
- * most 80 characters, values at most 4096, and each search resumes past the value it last read,
- * so overlapping candidates (`token=token=token=…`) never read the same characters twice.
+ * Names are not searched for: they are read where the anchor pass (anchor-scan.ts) saw a secret
+ * word (`pass`, `token`, `key`, …), and before each long token run (a value a vendor-named key may
+ * hold). Each form's pattern is then tried sticky at the name.
+ *
+ * Linear time: names are at most 80 characters, values at most 4096, and candidates are judged in
+ * text order, skipping those inside the value last read, so overlapping candidates
+ * (`token=token=token=…`) never read the same characters twice.
  */
 import { classifyKeyName, MAYBE_SECRET_NAME } from './key-names.js';
 import type { SecretMatch } from './secret-kinds.js';
@@ -125,58 +129,141 @@ class Collector {
   }
 }
 
+const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, 'y');
+const BARE_AT = new RegExp(BARE.source, 'y');
+const FLAG_AT = new RegExp(FLAG.source, 'y');
+const XML_KEY_VALUE_AT = new RegExp(XML_KEY_VALUE.source, 'y');
+const XML_ELEMENT_AT = new RegExp(XML_ELEMENT.source, 'y');
+
+/** Name characters: letters, digits, `_ . $ -`. */
+function isNameChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f || code === 0x2e || code === 0x24 || code === 0x2d
+  );
+}
+
+function isQuote(code: number): boolean {
+  return code === 0x22 || code === 0x27 || code === 0x60;
+}
+
+/** `re` (sticky) at `at`, or null. */
+function stickyAt(re: RegExp, text: string, at: number): RegExpExecArray | null {
+  if (at < 0) return null;
+  re.lastIndex = at;
+  return re.exec(text);
+}
+
 /**
- * Runs `re` over the text; `visit` judges a match and returns where the search resumes. Skipping
- * past values already read keeps every character inside at most one judged value.
+ * Judges the name whose characters start at `start` in every form it may take: an assignment or
+ * mapping (`name = v`, `"name": v`, `getenv("NAME", "v")`), a flag (`--name v`), a name and a
+ * token apart (`NAME v`), XML (`key="Name" value="v"`, `<name>v</name>`). Returns where the
+ * next name may start: past the last value read.
  */
-function each(c: Collector, re: RegExp, visit: (m: RegExpExecArray) => number): void {
-  const pattern = new RegExp(re.source, re.flags);
-  for (let m = pattern.exec(c.text); m !== null; m = pattern.exec(c.text)) {
-    const after = m.index + m[0].length;
-    pattern.lastIndex = Math.max(after, visit(m));
+function judgeName(c: Collector, start: number): number {
+  const text = c.text;
+  let resume = start + 1;
+  const quoted = isQuote(text.charCodeAt(start - 1));
+  const assignment = (quoted ? stickyAt(ASSIGNMENT_AT, text, start - 1) : null) ?? stickyAt(ASSIGNMENT_AT, text, start);
+  if (assignment !== null) {
+    const after = assignment.index + assignment[0].length;
+    const operator = assignment[3] ?? '';
+    const quotedKey = (assignment[1] ?? '') !== '';
+    if (!(operator === ',' && !quotedKey) && !text.startsWith('://', assignment.index - 3)) {
+      const comma = operator === ',';
+      resume = Math.max(resume, c.consider(assignment[2] ?? '', after, { needsQuotes: comma, bare: comma }));
+    }
   }
+  const bare = stickyAt(BARE_AT, text, start);
+  if (bare !== null) resume = Math.max(resume, c.consider(bare[1] ?? '', bare.index + bare[0].length, { bare: true }));
+  const flag = text.charCodeAt(start) === 0x2d ? stickyAt(FLAG_AT, text, start) : null;
+  if (flag !== null) resume = Math.max(resume, c.consider(flag[1] ?? '', flag.index + flag[0].length));
+  if (quoted && text.startsWith('key=', start - 5)) {
+    const xml = stickyAt(XML_KEY_VALUE_AT, text, start - 5);
+    if (xml !== null) resume = Math.max(resume, c.consider(xml[2] ?? '', xml.index + xml[0].length));
+  }
+  if (text.charCodeAt(start - 1) === 0x3c) {
+    const element = stickyAt(XML_ELEMENT_AT, text, start - 1);
+    const name = element?.[1] ?? '';
+    if (element !== null && MAYBE_SECRET_NAME.test(name)) {
+      const valueStart = element.index + element[0].length;
+      const end = runEnd(text, valueStart, 0x3c);
+      if (text.startsWith(`</${name}>`, end)) resume = Math.max(resume, c.consider(name, valueStart));
+    }
+  }
+  return resume;
 }
 
-function scanAssignments(c: Collector): void {
-  each(c, ASSIGNMENT, (m) => {
-    const after = m.index + m[0].length;
-    const operator = m[3] ?? '';
-    const quotedKey = (m[1] ?? '') !== '';
-    if (operator === ',' && !quotedKey) return after;
-    // `scheme://user:pass@host` is user info, not an assignment: find-url-passwords.ts reads it.
-    if (c.text.startsWith('://', m.index - 3)) return after;
-    const comma = operator === ',';
-    return c.consider(m[2] ?? '', after, { needsQuotes: comma, bare: comma });
-  });
+/** Start of the name run holding `at`, or -1 when it is longer than a name can be. */
+function nameStart(text: string, at: number): number {
+  let s = at;
+  while (s > 0 && isNameChar(text.charCodeAt(s - 1))) {
+    s--;
+    if (at - s > 80) return -1;
+  }
+  return s;
 }
 
-function scanBare(c: Collector): void {
-  each(c, BARE, (m) => c.consider(m[1] ?? '', m.index + m[0].length, { bare: true }));
+/**
+ * The name a value starting at `value` is given to, looking back over an opening quote, an
+ * operator (`=`, `:`, `=>`, `,`, …), a closing quote or `]`, and blanks; -1 when there is none.
+ */
+function nameBefore(text: string, value: number): number {
+  let j = value - 1;
+  if (isQuote(text.charCodeAt(j))) j--;
+  const blanks = (): void => {
+    for (let k = 0; k < 16 && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09); k++) j--;
+  };
+  blanks();
+  for (let k = 0; k < 3 && '=:>?|,'.includes(text.charAt(j)) && j >= 0; k++) j--;
+  blanks();
+  if (text.charCodeAt(j) === 0x5d) j--;
+  if (isQuote(text.charCodeAt(j))) j--;
+  return j >= 0 && isNameChar(text.charCodeAt(j)) ? nameStart(text, j) : -1;
 }
 
-function scanFlags(c: Collector): void {
-  if (!c.text.includes('-')) return;
-  each(c, FLAG, (m) => c.consider(m[1] ?? '', m.index + m[0].length));
+/** Lower-case words that make a name worth reading at any value length (see key-names.ts). */
+export const NAME_KEYWORDS: readonly string[] = ['pass', 'pwd', 'pw', 'secret', 'token', 'key', 'cred', 'auth', 'bearer', 'mdp', 'senha', 'contrase'];
+
+/**
+ * Values assigned to secret-sounding names, given where {@link NAME_KEYWORDS} occur in `text`
+ * (ascending) and its long token runs (flat [start, end) pairs): each keyword's name, and the name
+ * before each long value, is judged once, in text order.
+ */
+export function findAssignmentsAt(
+  text: string,
+  keywords: readonly number[],
+  runs: readonly number[],
+  thresholds: GenericThresholds = DEFAULT_THRESHOLDS,
+): SecretMatch[] {
+  const starts: number[] = [];
+  for (const k of keywords) {
+    const s = nameStart(text, k);
+    if (s >= 0) starts.push(s);
+  }
+  for (let r = 0; r < runs.length; r += 2) {
+    const s = nameBefore(text, runs[r] ?? 0);
+    if (s >= 0) starts.push(s);
+  }
+  if (starts.length === 0) return [];
+  starts.sort((a, b) => a - b);
+  const c = new Collector(text, thresholds);
+  let covered = -1;
+  for (const s of starts) {
+    if (s <= covered) continue;
+    covered = Math.max(s, judgeName(c, s) - 1);
+  }
+  return c.out;
 }
 
-function scanXml(c: Collector): void {
-  if (!c.text.includes('<') && !c.text.includes('key=')) return;
-  each(c, XML_KEY_VALUE, (m) => c.consider(m[2] ?? '', m.index + m[0].length));
-  each(c, XML_ELEMENT, (m) => {
-    const name = m[1] ?? '';
-    const start = m.index + m[0].length;
-    if (!MAYBE_SECRET_NAME.test(name)) return start;
-    const end = runEnd(c.text, start, 0x3c);
-    return c.text.startsWith(`</${name}>`, end) ? c.consider(name, start) : end;
-  });
-}
+const KEYWORD = new RegExp(NAME_KEYWORDS.join('|'), 'gi');
+const RUN = /[A-Za-z0-9_+/.~-]{14,}/g;
 
 /** Values assigned to secret-sounding names in `text`. */
 export function findAssignments(text: string, thresholds: GenericThresholds = DEFAULT_THRESHOLDS): SecretMatch[] {
-  const c = new Collector(text, thresholds);
-  scanAssignments(c);
-  scanBare(c);
-  scanFlags(c);
-  scanXml(c);
-  return c.out;
+  const keywords: number[] = [];
+  for (const m of text.matchAll(KEYWORD)) keywords.push(m.index);
+  const runs: number[] = [];
+  for (const m of text.matchAll(RUN)) runs.push(m.index, m.index + m[0].length);
+  return findAssignmentsAt(text, keywords, runs, thresholds);
 }

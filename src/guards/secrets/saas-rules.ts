@@ -3,7 +3,7 @@
  * password hashes, from the issuers' documented shapes. Publishable keys meant to be public
  * (Stripe `pk_`, Flutterwave `FLWPUBK`, Mapbox `pk.`) are left out on purpose.
  */
-import { B, BD, E, ED, needsLetterAndDigit, rule, type RuleCheck, type TokenRule } from './token-rule.js';
+import { AFTER, B, back, BD, E, ED, needsLetterAndDigit, ON_RUNS, rule, search, type RuleCheck, type TokenRule } from './token-rule.js';
 
 /** Stripe test-mode keys cannot move money: still a credential, with less at stake. */
 const stripeMode: RuleCheck = (value) => (value.includes('_test_') ? 0.8 : true);
@@ -11,21 +11,25 @@ const stripeMode: RuleCheck = (value) => (value.includes('_test_') ? 0.8 : true)
 const MESSAGING: readonly TokenRule[] = [
   rule('SLACK_TOKEN', 0.95, ['xox'], String.raw`${BD}(?:xoxe\.)?xox[abeoprs]-\d[0-9A-Za-z-]{18,250}${ED}`),
   rule('SLACK_TOKEN', 0.95, ['xapp-'], String.raw`${BD}xapp-\d-[A-Z0-9]{8,14}-\d{10,14}-[a-f0-9]{32,80}${ED}`),
-  rule('SLACK_WEBHOOK', 0.95, ['hooks.slack.com/'], String.raw`(?<=hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/+-]{20,200}(?![A-Za-z0-9_/+-])`),
-  rule('DISCORD_TOKEN', 0.8, ['.'], String.raw`${BD}[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}${ED}`, { check: needsLetterAndDigit }),
-  rule('DISCORD_WEBHOOK', 0.95, ['/api/webhooks/'], String.raw`(?<=discord(?:app)?\.com/api/webhooks/)\d{17,20}/[A-Za-z0-9_-]{60,68}${ED}`),
+  rule('SLACK_WEBHOOK', 0.95, ['hooks.slack.com/'], String.raw`(?<=hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/+-]{20,200}(?![A-Za-z0-9_/+-])`, { anchor: search() }),
+  rule('DISCORD_TOKEN', 0.8, [], String.raw`${BD}[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}${ED}`, {
+    check: needsLetterAndDigit,
+    anchor: ON_RUNS,
+  }),
+  rule('DISCORD_WEBHOOK', 0.95, ['/api/webhooks/'], String.raw`(?<=discord(?:app)?\.com/api/webhooks/)\d{17,20}/[A-Za-z0-9_-]{60,68}${ED}`, { anchor: AFTER }),
   rule(
     'MSTEAMS_WEBHOOK',
     0.95,
     ['/IncomingWebhook/'],
     String.raw`(?<=/IncomingWebhook/)[a-f0-9]{32}/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}${E}`,
+    { anchor: AFTER },
   ),
-  rule('TELEGRAM_BOT_TOKEN', 0.85, [':AA'], String.raw`${B}\d{8,10}:AA[0-9A-Za-z_-]{33}${ED}`),
+  rule('TELEGRAM_BOT_TOKEN', 0.85, [':AA'], String.raw`${B}\d{8,10}:AA[0-9A-Za-z_-]{33}${ED}`, { anchor: back(8, 9, 10) }),
   rule('TWILIO_API_KEY', 0.8, ['SK'], String.raw`${B}SK[0-9a-fA-F]{32}${E}`),
   rule('SENDGRID_API_KEY', 0.97, ['SG.'], String.raw`${B}SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}${ED}`),
   rule('SENDINBLUE_API_KEY', 0.97, ['xkeysib-', 'xsmtpsib-'], String.raw`${BD}x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}${E}`),
-  rule('MAILGUN_API_KEY', 0.75, ['key-'], String.raw`(?<![A-Za-z0-9_-])key-[a-f0-9]{32}${E}`),
-  rule('MAILCHIMP_API_KEY', 0.9, ['-us'], String.raw`${B}[0-9a-f]{32}-us\d{1,2}(?![A-Za-z0-9])`),
+  rule('MAILGUN_API_KEY', 0.75, ['key-'], String.raw`(?<![A-Za-z0-9_-])key-[a-z0-9]{32}${E}`, { check: needsLetterAndDigit }),
+  rule('MAILCHIMP_API_KEY', 0.9, ['-us'], String.raw`${B}[0-9a-f]{32}-us\d{1,2}(?![A-Za-z0-9])`, { anchor: back(32) }),
 ];
 
 const PAYMENTS_AND_COMMERCE: readonly TokenRule[] = [
@@ -43,7 +47,7 @@ const PAYMENTS_AND_COMMERCE: readonly TokenRule[] = [
 
 const SAAS: readonly TokenRule[] = [
   rule('FACEBOOK_TOKEN', 0.85, ['EAAM', 'EAAC'], String.raw`${B}EAA[MC][A-Za-z0-9]{100,1000}${E}`),
-  rule('FACEBOOK_TOKEN', 0.7, ['|', '%7C'], String.raw`${B}\d{15,16}(?:\||%7C)[A-Za-z0-9_-]{27,40}${ED}`, { check: needsLetterAndDigit }),
+  rule('FACEBOOK_TOKEN', 0.7, [], String.raw`${B}\d{15,16}(?:\||%7C)[A-Za-z0-9_-]{27,40}${ED}`, { check: needsLetterAndDigit, anchor: ON_RUNS }),
   rule('TWITTER_BEARER_TOKEN', 0.85, ['AAAAAAAAAAAAAAAAAAAAA'], String.raw`${B}A{22}[A-Za-z0-9%]{80,120}${E}`, { allowRegular: true }),
   rule('DROPBOX_TOKEN', 0.85, ['sl.'], String.raw`${B}sl\.(?:u\.)?[A-Za-z0-9_=-]{120,1400}${ED}`),
   rule('NOTION_TOKEN', 0.9, ['ntn_'], String.raw`${B}ntn_\d{11}[A-Za-z0-9]{35}${E}`, { check: (v) => /[A-Za-z]/.test(v.slice(15)) }),
@@ -59,10 +63,10 @@ const SAAS: readonly TokenRule[] = [
   rule('AIRTABLE_TOKEN', 0.95, ['pat'], String.raw`${B}pat[A-Za-z0-9]{14}\.[a-f0-9]{64}${E}`),
   rule('INTRA42_SECRET', 0.95, ['s-s4t2'], String.raw`${BD}s-s4t2(?:ud|af)-[a-f0-9]{64}${E}`),
   rule('DEFINED_NETWORKING_KEY', 0.95, ['dnkey-'], String.raw`${BD}dnkey-[a-z0-9=_-]{26}-[a-z0-9=_-]{52}${ED}`),
-  rule('SALESFORCE_TOKEN', 0.9, ['!'], String.raw`${B}00[A-Za-z0-9]{13}![A-Za-z0-9._]{96}(?![A-Za-z0-9._])`),
+  rule('SALESFORCE_TOKEN', 0.9, [], String.raw`${B}00[A-Za-z0-9]{13}![A-Za-z0-9._]{96}(?![A-Za-z0-9._])`, { anchor: ON_RUNS }),
   rule('CONTENTFUL_TOKEN', 0.95, ['CFPAT-'], String.raw`${BD}CFPAT-[A-Za-z0-9_-]{43}${ED}`),
   rule('HUBSPOT_TOKEN', 0.9, ['pat-na1-', 'pat-eu1-'], String.raw`${BD}pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}${E}`),
-  rule('ASANA_TOKEN', 0.9, ['/'], String.raw`(?<![\w/])(?:[0-9]/[0-9]{16}|2/[0-9]{16}/[0-9]{16}):[a-f0-9]{32}${E}`),
+  rule('ASANA_TOKEN', 0.9, [], String.raw`(?<![\w/])(?:[0-9]/[0-9]{16}|2/[0-9]{16}/[0-9]{16}):[a-f0-9]{32}${E}`, { anchor: ON_RUNS }),
   rule('MAPBOX_TOKEN', 0.9, ['sk.eyJ', 'tk.eyJ'], String.raw`${B}[st]k\.eyJ[A-Za-z0-9_-]{40,300}\.[A-Za-z0-9_-]{20,30}${ED}`),
   rule('TWITCH_STREAM_KEY', 0.9, ['live_'], String.raw`${B}live_\d{6,12}_[A-Za-z0-9]{30}${E}`),
   rule('FIRECRAWL_API_KEY', 0.85, ['fc-'], String.raw`${BD}fc-[a-f0-9]{32}${E}`),
@@ -74,7 +78,7 @@ const OBSERVABILITY: readonly TokenRule[] = [
   rule('NEW_RELIC_KEY', 0.95, ['NRAK-'], String.raw`${BD}NRAK-[A-Z0-9]{27}${E}`),
   rule('NEW_RELIC_KEY', 0.9, ['NRJS-', 'NRAA-', 'NRRA-'], String.raw`${BD}(?:NRJS-[a-f0-9]{19}|NRAA-[a-f0-9]{27}|NRRA-[a-f0-9]{42})${E}`),
   rule('NEW_RELIC_KEY', 0.9, ['NRII-', 'NRIQ-'], String.raw`${BD}NRI[IQ]-[A-Za-z0-9_-]{32}${ED}`),
-  rule('NEW_RELIC_KEY', 0.85, ['NRAL'], String.raw`${B}[a-z0-9]{36}NRAL${E}`),
+  rule('NEW_RELIC_KEY', 0.85, ['NRAL'], String.raw`${B}[a-z0-9]{36}NRAL${E}`, { anchor: back(36) }),
   rule('GRAFANA_TOKEN', 0.9, ['eyJrIjoi'], String.raw`${B}eyJrIjoi[A-Za-z0-9]{70,400}={0,3}(?![A-Za-z0-9=])`),
   rule('GRAFANA_TOKEN', 0.9, ['glc_'], String.raw`${B}glc_[A-Za-z0-9+/]{32,400}={0,3}(?![A-Za-z0-9+/=])`),
   rule('GRAFANA_TOKEN', 0.97, ['glsa_'], String.raw`${B}glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}${E}`),

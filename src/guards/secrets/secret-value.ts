@@ -5,19 +5,34 @@
  * the value's length, and values are bounded by the scanners that pass them in.
  */
 
+const COUNTS = new Uint32Array(128);
+
 /** Shannon entropy of `value` in bits per character (0 for an empty string). */
 export function shannonEntropy(value: string): number {
-  if (value.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < value.length; i++) {
+  const n = value.length;
+  if (n === 0) return 0;
+  let other: Map<number, number> | undefined;
+  for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) COUNTS[c] = (COUNTS[c] as number) + 1;
+    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
   }
   let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / value.length;
+  const add = (count: number): void => {
+    const p = count / n;
     bits -= p * Math.log2(p);
+  };
+  // Visit each ASCII character once, resetting the shared counts as we go.
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128) continue;
+    const count = COUNTS[c] as number;
+    if (count !== 0) {
+      add(count);
+      COUNTS[c] = 0;
+    }
   }
+  if (other !== undefined) for (const count of other.values()) add(count);
   return bits;
 }
 
@@ -56,14 +71,26 @@ export function longestRun(value: string): number {
   return best;
 }
 
+const SEEN = new Uint8Array(128);
+
 /** Distinct characters, separators (`- _ . ~`) left out. */
 function distinctChars(value: string): number {
-  const seen = new Set<number>();
+  let distinct = 0;
+  let other: Set<number> | undefined;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c !== 0x2d && c !== 0x5f && c !== 0x2e && c !== 0x7e) seen.add(c);
+    if (c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e) continue;
+    if (c >= 128) (other ??= new Set()).add(c);
+    else if (SEEN[c] === 0) {
+      SEEN[c] = 1;
+      distinct++;
+    }
   }
-  return seen.size;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) SEEN[c] = 0;
+  }
+  return distinct + (other?.size ?? 0);
 }
 
 const DOC_MARKERS = /example|sample|dummy|placeholder|changeme|change_me|redacted|your[_\-. ]?|xxxxx|\*\*\*|\.\.\.|<[^<>]{0,64}>|\$\{|\{\{|%\([a-z_]+\)[sd]|%s\b|\$\(/i;

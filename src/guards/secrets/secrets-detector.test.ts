@@ -103,11 +103,11 @@ describe('secrets detector: provider formats', () => {
       [t.token('dop_v1_', HEX, 64), 'DIGITALOCEAN_TOKEN', 'do: '],
     ];
     for (const [token, kind, before] of cases) expectKind(`${before}${token}`, token, kind, 0.75);
-    // Datadog keys have no prefix: they are found by name and entropy.
+    // Datadog and legacy Heroku keys have no prefix: the vendor's name next to a value of their shape.
     const ddKey = t.chars(HEX, 32);
-    expectKind(`DD_API_KEY=${ddKey}`, ddKey, 'GENERIC_SECRET', 0.5);
+    expectKind(`DD_API_KEY=${ddKey}`, ddKey, 'DATADOG_KEY', 0.7);
     const herokuKey = t.uuid();
-    expectKind(`HEROKU_API_KEY: ${herokuKey}`, herokuKey, 'GENERIC_SECRET', 0.4);
+    expectKind(`HEROKU_API_KEY: ${herokuKey}`, herokuKey, 'HEROKU_API_KEY', 0.7);
   });
 });
 

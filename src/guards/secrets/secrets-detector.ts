@@ -9,14 +9,19 @@
  * (0.6–0.85); a value judged by its name and entropy is a guess (0.4–0.7). Where findings overlap
  * (a GitHub token that is also a URL password) the format match wins, then the more confident.
  *
+ * Speed: one pass over the text (anchor-scan.ts) finds every rule's literal anchor, every secret
+ * word that may start a key name, and every long token run; each scanner runs only where those
+ * are, so text without any costs that one loop.
+ *
  * Pure and linear in the text's length; `detect` never throws. Options are checked once, here.
  */
 import type { Finding, TextDetector } from '../finding.js';
-import { findAssignments } from './find-assignments.js';
+import { type Anchor, AnchorTable, type ScanResult } from './anchor-scan.js';
+import { findAssignmentsAt, NAME_KEYWORDS } from './find-assignments.js';
 import { findAuthHeaders } from './find-auth-headers.js';
 import { findJwts } from './find-jwts.js';
 import { findPrivateKeys } from './find-private-keys.js';
-import { findProviderTokens } from './find-provider-tokens.js';
+import { MIN_RUN, PROVIDER_RULES, RuleSet } from './find-provider-tokens.js';
 import { findUrlPasswords } from './find-url-passwords.js';
 import { DEFAULT_THRESHOLDS, type GenericThresholds } from './judge-value.js';
 import { SECRET_KINDS, type SecretKind, type SecretMatch } from './secret-kinds.js';
@@ -96,12 +101,53 @@ function checkOptions(options: SecretsDetectorOptions): void {
   checkNumber('minGenericLength', options.minGenericLength, 8, 256);
 }
 
-type Scanner = (text: string) => SecretMatch[];
+/**
+ * The scanners that are not format rules, each run only when one of its anchors occurs in the
+ * text (found by the one anchor pass). Ids start above the format rules' ids.
+ */
+interface Gate {
+  readonly anchors: readonly { literal: string; ignoreCase?: boolean }[];
+  readonly context: boolean;
+  readonly scan: (text: string) => SecretMatch[];
+}
 
-function scannersFor(contextRules: boolean, thresholds: GenericThresholds): Scanner[] {
-  const format: Scanner[] = [(t) => findProviderTokens(t), findJwts, findPrivateKeys];
-  if (!contextRules) return format;
-  return [...format, findUrlPasswords, findAuthHeaders, (t) => findAssignments(t, thresholds)];
+const GATES: readonly Gate[] = [
+  { anchors: [{ literal: 'eyJ' }], context: false, scan: findJwts },
+  { anchors: [{ literal: 'PRIVATE KEY' }], context: false, scan: findPrivateKeys },
+  {
+    anchors: [{ literal: '://' }, { literal: '-u' }, { literal: '--user' }, { literal: 'machine' }, { literal: 'psexec', ignoreCase: true }, { literal: 'BUNDLE_' }],
+    context: true,
+    scan: findUrlPasswords,
+  },
+  { anchors: [{ literal: 'authorization', ignoreCase: true }, { literal: 'Bearer' }], context: true, scan: findAuthHeaders },
+];
+
+const RULES = new RuleSet(PROVIDER_RULES, 0);
+const GATE_BASE = PROVIDER_RULES.length;
+const KEYWORD_ID = GATE_BASE + GATES.length;
+
+function anchorsFor(contextRules: boolean): Anchor[] {
+  const anchors: Anchor[] = RULES.anchors();
+  GATES.forEach((gate, g) => {
+    if (gate.context && !contextRules) return;
+    for (const a of gate.anchors) anchors.push({ id: GATE_BASE + g, literal: a.literal, ignoreCase: a.ignoreCase === true });
+  });
+  if (contextRules) for (const literal of NAME_KEYWORDS) anchors.push({ id: KEYWORD_ID, literal, ignoreCase: true });
+  return anchors;
+}
+
+/** Every match of every scanner in `text`, overlaps included. */
+function collect(text: string, scan: ScanResult, contextRules: boolean, thresholds: GenericThresholds): SecretMatch[] {
+  const matches: SecretMatch[] = [];
+  RULES.match(text, scan, matches);
+  GATES.forEach((gate, g) => {
+    if (scan.hits.has(GATE_BASE + g)) for (const m of gate.scan(text)) matches.push(m);
+  });
+  if (contextRules) {
+    const keywords = scan.hits.get(KEYWORD_ID) ?? [];
+    if (keywords.length > 0 || scan.runs.length > 0) for (const m of findAssignmentsAt(text, keywords, scan.runs, thresholds)) matches.push(m);
+  }
+  return matches;
 }
 
 /** Creates the secrets detector (name `secrets`). Throws a TypeError on bad options, never on a text. */
@@ -113,13 +159,14 @@ export function createSecretsDetector(options: SecretsDetectorOptions = {}): Tex
     entropy: options.entropyThreshold ?? DEFAULT_THRESHOLDS.entropy,
     minLength: options.minGenericLength ?? DEFAULT_THRESHOLDS.minLength,
   };
-  const scanners = scannersFor(options.contextRules ?? true, thresholds);
+  const contextRules = options.contextRules ?? true;
+  const table = new AnchorTable(anchorsFor(contextRules), MIN_RUN);
   return {
     name: 'secrets',
     detect(text: string): Finding[] {
       if (typeof text !== 'string' || text.length === 0) return [];
-      const matches: SecretMatch[] = [];
-      for (const scan of scanners) for (const m of scan(text)) matches.push(m);
+      const matches = collect(text, table.scan(text), contextRules, thresholds);
+      if (matches.length === 0) return [];
       const findings: Finding[] = [];
       for (const m of resolveOverlaps(matches)) {
         if (!kinds.has(m.kind) || m.confidence < minConfidence) continue;
