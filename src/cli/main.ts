@@ -159,6 +159,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(configOption())
     .action(run(async () => (await import('./policy-schema.js')).policySchemaCommand(io)));
 
+  program.command('scan').description('run the guards over sample text from stdin; one JSON line of findings per input')
+    .option('--detectors <list>', 'comma-separated: injection,pii,secrets (default: all)')
+    .option('--jsonl', 'read JSON lines with a "text" field (and optional "id") instead of one plain text')
+    .option('--connector <name>', "use this connector's guard settings from the configuration (default: the defaults)")
+    .option('--direction <dir>', 'output (results, default) or input (tool arguments)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./scan.js')).scanCommand(io)));
+
   const audit = program.command('audit').description('inspect and verify the audit trail');
   audit.command('verify').description('recompute the hash chain and checkpoint signatures; exit 1 on tampering')
     .addOption(configOption()).option('--json', 'JSON output')
