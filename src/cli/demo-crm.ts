@@ -74,6 +74,17 @@ export const DEMO_TICKETS: readonly DemoTicket[] = [
   ticket(10, 8, 'API rate limit too low for nightly sync', 'open', 'general'),
 ];
 
+/**
+ * What customers wrote, for some tickets. Ticket 3's customer pasted a card number (a published
+ * test number) and a private address into it: the crm connector's guards mask both on the way out.
+ */
+export const DEMO_CARD = '4111 1111 1111 1111';
+export const DEMO_PRIVATE_EMAIL = 'dana.whitfield@mailbox.example';
+export const DEMO_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  3: `I was charged twice for the March renewal. Please refund the second charge to my card ${DEMO_CARD} and confirm to ${DEMO_PRIVATE_EMAIL}.`,
+  7: 'Deliveries to our endpoint arrive 10-20 minutes late since Monday.',
+};
+
 /** `internal_notes` and `assignee_email` are not declared to the connector: the agent cannot reach them. */
 const SCHEMA = `
 CREATE TABLE customers (
@@ -90,6 +101,7 @@ CREATE TABLE tickets (
   subject TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('open', 'pending', 'closed')),
   category TEXT NOT NULL,
+  description TEXT,
   assignee_email TEXT
 );
 `;
@@ -102,10 +114,10 @@ export function writeDemoCrm(file: string): void {
   try {
     db.exec(SCHEMA);
     const addCustomer = db.prepare('INSERT INTO customers (id, name, email, region, plan, internal_notes) VALUES (?, ?, ?, ?, ?, ?)');
-    const addTicket = db.prepare('INSERT INTO tickets (id, customer_id, subject, status, category, assignee_email) VALUES (?, ?, ?, ?, ?, ?)');
+    const addTicket = db.prepare('INSERT INTO tickets (id, customer_id, subject, status, category, description, assignee_email) VALUES (?, ?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
       for (const c of DEMO_CUSTOMERS) addCustomer.run(c.id, c.name, c.email, c.region, c.plan, `credit check ${c.plan === 'free' ? 'pending' : 'passed'}`);
-      for (const t of DEMO_TICKETS) addTicket.run(t.id, t.customerId, t.subject, t.status, t.category, 'agent.smith@example.com');
+      for (const t of DEMO_TICKETS) addTicket.run(t.id, t.customerId, t.subject, t.status, t.category, DEMO_DESCRIPTIONS[t.id] ?? null, 'agent.smith@example.com');
     })();
   } finally {
     db.close();

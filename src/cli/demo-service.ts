@@ -1,6 +1,6 @@
 /**
- * The demo's own HTTP API, a small "help center": service status and knowledge-base articles,
- * served by the demo process on 127.0.0.1 (a free port). Every request must carry the API key in
+ * The demo's own HTTP API, a small "help center": service status, knowledge-base articles and
+ * replies to customers (accepted, counted, never e-mailed), served by the demo process on 127.0.0.1 (a free port). Every request must carry the API key in
  * `X-API-Key`; without it the service answers 401. The gateway holds that key (encrypted in its
  * store) and injects it, so the agent never sees it. Like some real APIs, the status answer echoes
  * the caller's key back, which shows that the gateway scrubs credentials from what comes back.
@@ -65,16 +65,21 @@ function searchArticles(query: string): Article[] {
   return ARTICLES.filter((a) => words.some((w) => `${a.title} ${a.body}`.toLowerCase().includes(w)));
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, apiKey: string, expected: Buffer): void {
+function handle(req: IncomingMessage, res: ServerResponse, apiKey: string, expected: Buffer, sent: { replies: number }): void {
   if (!keyMatches(req.headers[DEMO_SERVICE_KEY_HEADER.toLowerCase()], expected)) {
     sendJson(res, 401, { error: `missing or wrong API key (send it in ${DEMO_SERVICE_KEY_HEADER})` });
     return;
   }
-  if (req.method !== 'GET') {
-    sendJson(res, 405, { error: 'only GET is served' });
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (req.method === 'POST' && url.pathname === '/replies') {
+    sent.replies += 1;
+    sendJson(res, 202, { queued: true, id: `reply-${sent.replies}` });
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (req.method !== 'GET') {
+    sendJson(res, 405, { error: 'only GET is served, and POST /replies' });
+    return;
+  }
   const status = /^\/status\/([a-z]+)$/.exec(url.pathname);
   if (status !== null) {
     const service = status[1] ?? '';
@@ -98,10 +103,11 @@ function handle(req: IncomingMessage, res: ServerResponse, apiKey: string, expec
 /** Start the service on 127.0.0.1 and a free port, accepting only `apiKey`. */
 export async function startDemoService(apiKey: string): Promise<DemoService> {
   const expected = createHash('sha256').update(apiKey).digest();
+  const sent = { replies: 0 };
   const server = createServer((req, res) => {
-    // The requests are GETs; drain any body so the connection can be reused.
+    // A reply's body is accepted and dropped (nothing is e-mailed); drain it so the connection can be reused.
     req.resume();
-    req.on('end', () => handle(req, res, apiKey, expected));
+    req.on('end', () => handle(req, res, apiKey, expected, sent));
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);

@@ -100,15 +100,18 @@ function connectorsYaml(serviceUrl: string): string {
       mask: { email: partial }                   # shown as j***@acme.example
       row_filter: "region = {{user.region}}"     # the acting user's region only; no user, no rows
     tickets:
-      columns: [id, customer_id, subject, status, category]
+      columns: [id, customer_id, subject, status, category, description]
       write: { update: [status, category] }      # the only columns an update may change
+  guards:                                        # what the guards do with findings in results
+    output:
+      pii: { default: flag, CREDIT_CARD: mask, EMAIL: mask }   # **** **** **** 1111, d***@mailbox.example
 # Added by \`gatehouse demo\`: the demo's own help-center API, served by the demo process on loopback.
 - name: helpcenter
   type: http
   owner: support-platform@example.com
   purpose: Service status and knowledge-base articles for answering customers
   base_url: ${serviceUrl}
-  powers: [read, search]
+  powers: [read, search, write]
   allow_private_network: ["127.0.0.1/32"]   # loopback is not a public address: refused unless opted in (here: this address only)
   auth: { type: api_key, header: X-API-Key, value: "\${secret:${DEMO_API_KEY_SECRET}}" }   # injected by the gateway; the agent never sees it
   operations:
@@ -125,6 +128,18 @@ function connectorsYaml(serviceUrl: string): string {
       params: { q: { type: string, minLength: 1, maxLength: 200 } }
       required: [q]
       response_fields: [total, results.id, results.title, results.summary]
+    send_reply:
+      method: POST
+      path: /replies
+      power: write
+      summary: Send a reply to a customer by e-mail.
+      body:
+        type: object
+        properties: { to: { type: string, maxLength: 200 }, message: { type: string, maxLength: 4000 } }
+        required: [to, message]
+        additionalProperties: false
+  guards:
+    destinations: [acme.example, "*.acme.example"]   # replies may go to these domains only
 `;
 }
 
@@ -166,13 +181,22 @@ permit (
 };
 `;
 
-const HELPCENTER_POLICY = `// The demo's help-center API: status and articles are readable by support-bot.
+const HELPCENTER_POLICY = `// The demo's help-center API: status and articles are readable by support-bot, and it may send
+// replies (the connector's guards limit where to).
 
 @id("helpcenter-support-read")
 @description("support-bot may read service status and search help-center articles.")
 permit (
   principal == Gatehouse::Agent::"${DEMO_AGENT}",
   action in [Gatehouse::Action::"read", Gatehouse::Action::"search"],
+  resource in Gatehouse::Connector::"helpcenter"
+);
+
+@id("helpcenter-support-replies")
+@description("support-bot may send replies through the help center.")
+permit (
+  principal == Gatehouse::Agent::"${DEMO_AGENT}",
+  action == Gatehouse::Action::"write",
   resource in Gatehouse::Connector::"helpcenter"
 );
 `;

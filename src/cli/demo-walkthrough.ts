@@ -2,7 +2,8 @@
  * The scripted demo: the official MCP client talks to the running gateway, step by step, and each
  * step prints what was asked and what Gatehouse decided. Returns false if any step misbehaved.
  * The steps on the sample CRM and the demo's HTTP API are in demo-walkthrough-systems.ts, those on
- * approvals and rollback in demo-walkthrough-approvals.ts.
+ * the guards in demo-walkthrough-guards.ts, those on approvals and rollback in
+ * demo-walkthrough-approvals.ts.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { revokeAgent } from '../identity/agent-admin.js';
@@ -11,6 +12,7 @@ import { verifyStore } from '../audit/verifier.js';
 import type { Io } from './io.js';
 import { connect, StepReporter, textOf } from './demo-steps.js';
 import { runApprovalSteps, type ApprovalsTarget } from './demo-walkthrough-approvals.js';
+import { runGuardSteps } from './demo-walkthrough-guards.js';
 import { runSystemSteps, type SystemsTarget } from './demo-walkthrough-systems.js';
 import { DEMO_AGENT } from './scaffold.js';
 
@@ -21,7 +23,7 @@ export interface WalkthroughTarget extends SystemsTarget, ApprovalsTarget {
 
 /** Tools the walkthrough expects tools/list to offer. */
 const EXPECTED_TOOLS = [
-  'handbook_search', 'handbook_read', 'crm_query', 'crm_get', 'crm_update', 'helpcenter_get_status', 'helpcenter_search_articles',
+  'handbook_search', 'handbook_read', 'crm_query', 'crm_get', 'crm_update', 'helpcenter_get_status', 'helpcenter_search_articles', 'helpcenter_send_reply',
   'gatehouse_approval_status', 'gatehouse_approval_wait',
 ];
 
@@ -67,6 +69,7 @@ export async function runWalkthrough(target: WalkthroughTarget, io: Io): Promise
   io.out(`Gatehouse walkthrough against ${target.url} (agent ${DEMO_AGENT})\n`);
   await handbookSteps(r, target);
   await runSystemSteps(target, r);
+  await runGuardSteps(target, r);
   // Before the revocation below: an approved request of a revoked agent is not executed.
   await runApprovalSteps(target, r);
 
