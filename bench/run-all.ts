@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['gateway-bench', 'policy-bench', 'connector-bench', 'approval-bench'];
+const BENCHES = ['gateway-bench', 'policy-bench', 'connector-bench', 'approval-bench', 'guard-bench'];
 
 let failed = 0;
 for (const name of BENCHES) {

@@ -94,6 +94,8 @@ export interface GuardSettings {
   actionFor(direction: Direction, detector: ContentDetector, kind: string): GuardAction;
   /** Detectors with any action other than `allow` in that direction: the others need not run. */
   readonly activeDetectors: Readonly<Record<Direction, readonly ContentDetector[]>>;
+  /** Detectors with a redact, mask, strip or block action in that direction: their findings change or stop the call. */
+  readonly enforcingDetectors: Readonly<Record<Direction, readonly ContentDetector[]>>;
   readonly destinations: readonly string[] | undefined;
   readonly neutralizeImages: boolean;
   readonly maxOutputBytes: number;
@@ -106,6 +108,8 @@ export function resolveGuardSettings(config: GuardsConfig | undefined): GuardSet
   const table = new Map<string, GuardAction>();
   const fallback = new Map<string, GuardAction>();
   const active: Record<Direction, ContentDetector[]> = { input: [], output: [] };
+  const enforcing: Record<Direction, ContentDetector[]> = { input: [], output: [] };
+  const enforces = (action: GuardAction): boolean => action !== 'allow' && action !== 'flag';
   for (const direction of ['input', 'output'] as const) {
     for (const detector of CONTENT_DETECTORS) {
       const setting = given[direction][detector];
@@ -114,12 +118,14 @@ export function resolveGuardSettings(config: GuardsConfig | undefined): GuardSet
       fallback.set(`${direction}/${detector}`, base);
       for (const [kind, chosen] of Object.entries(byKind)) if (kind !== 'default') table.set(`${direction}/${detector}/${kind}`, chosen);
       if (base !== 'allow' || Object.values(byKind).some((a) => a !== 'allow')) active[direction].push(detector);
+      if (enforces(base) || Object.values(byKind).some(enforces)) enforcing[direction].push(detector);
     }
   }
   return {
     actionFor: (direction, detector, kind) =>
       table.get(`${direction}/${detector}/${kind}`) ?? fallback.get(`${direction}/${detector}`) ?? 'block',
     activeDetectors: active,
+    enforcingDetectors: enforcing,
     destinations: given.destinations,
     neutralizeImages: given.external_images === 'neutralize',
     maxOutputBytes: given.max_output_bytes,

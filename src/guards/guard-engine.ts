@@ -109,10 +109,11 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
       if (bytes > settings.maxOutputBytes) return tooLarge(result, `${bytes} bytes > max_output_bytes ${settings.maxOutputBytes}`);
       if (leaves.records > settings.maxOutputRecords) return tooLarge(result, `${leaves.records} records > max_output_records ${settings.maxOutputRecords}`);
 
-      const detectors = settings.activeDetectors.output;
       const book = new LabelBook();
-      const inText = judge(scanner.scan(result.text, detectors), settings, 'output');
-      const inFields = judge(scanner.scan(leaves.joined, detectors), settings, 'output');
+      const inText = judge(scanner.scan(result.text, settings.activeDetectors.output), settings, 'output');
+      // The structured form is the text's content again: it is scanned only by detectors whose
+      // findings change or stop the result, since flagging (counting, wrapping) is done on the text.
+      const inFields = judge(scanner.scan(leaves.joined, settings.enforcingDetectors.output), settings, 'output');
       let text = applyEdits(result.text, inText.edits(result.text, book));
       const fieldEdits = leafReplacements(leaves, inFields.edits(leaves.joined, book));
       // Counted once: the text and the structured form usually carry the same content.

@@ -14,7 +14,8 @@ export interface DecodedPayload {
 
 const MAX_PAYLOADS = 64;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
-const PERCENT_RUN = /(?:[^\s%]{0,40}%[0-9A-Fa-f]{2}){4,}[^\s%]{0,40}/g;
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/g;
+const MIN_ESCAPES = 4;
 
 /** Share of characters that are printable text (letters, digits, punctuation, spaces). */
 function readableShare(text: string): number {
@@ -40,15 +41,26 @@ export function decodedPayloads(text: string): DecodedPayload[] {
     const decoded = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
     if (worthScanning(decoded)) payloads.push({ start: match.index, end: match.index + run.length, text: decoded });
   }
-  for (const match of text.matchAll(PERCENT_RUN)) {
-    if (payloads.length >= MAX_PAYLOADS) break;
+  for (let at = text.indexOf('%'); at >= 0 && payloads.length < MAX_PAYLOADS; at = text.indexOf('%', at + 1)) {
+    // The whitespace-free token around the escape; each token is looked at once.
+    let start = at;
+    while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
+    let end = at;
+    while (end < text.length && !isSpace(text.charCodeAt(end))) end++;
+    const token = text.slice(start, end);
+    at = end;
+    if ((token.match(PERCENT_ESCAPE)?.length ?? 0) < MIN_ESCAPES) continue;
     let decoded: string;
     try {
-      decoded = decodeURIComponent(match[0].replace(/\+/g, ' '));
+      decoded = decodeURIComponent(token.replace(/\+/g, ' '));
     } catch {
       continue; // a malformed escape: nothing readable hides there
     }
-    if (worthScanning(decoded)) payloads.push({ start: match.index, end: match.index + match[0].length, text: decoded });
+    if (worthScanning(decoded)) payloads.push({ start, end, text: decoded });
   }
   return payloads;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }

@@ -30,7 +30,7 @@ const DATA = '(?:customer (?:list|data|records)|contacts?|credentials?|passwords
 const ACTION = '(?:ignore|disregard|forget|delete|remove|drop|send|e-?mail|forward|post|upload|call|invoke|run|execute|tell|say|reply|respond|answer|include|append|add|stop|now)';
 
 function rule(kind: InjectionKind, confidence: number, source: string): InjectionRule {
-  return { kind, confidence, pattern: new RegExp(source, 'u') };
+  return { kind, confidence, pattern: new RegExp(source) };
 }
 
 export const INJECTION_RULES: readonly InjectionRule[] = [
