@@ -41,6 +41,14 @@ describe('guard engine: results', () => {
     assert.ok(!JSON.stringify(out.tallies).includes('jane'), 'tallies carry kinds and counts, never the text');
   });
 
+  it('reads through zero-width and full-width disguises of cards, addresses and keys', () => {
+    const key = `${AWS_KEY.slice(0, 8)}\u200B${AWS_KEY.slice(8)}`;
+    const wideCard = [...CARD].map((c) => (c === ' ' ? c : String.fromCharCode(c.charCodeAt(0) + 0xfee0))).join('');
+    const text = `key ${key}; card ${wideCard}; mail jane\u200B.doe@example.com`;
+    const out = engineWith({ output: { pii: 'redact' } }).inspectOutput('crm', 't', result(text));
+    assert.equal(out.result.text, 'key [SECRET:AWS_ACCESS_KEY]; card [CREDIT_CARD_1]; mail [EMAIL_1]');
+  });
+
   it('masks or labels PII as configured, with the same label for the same value everywhere', () => {
     const engine = engineWith({ output: { pii: { default: 'redact', CREDIT_CARD: 'mask' } } });
     const text = `Email jane.doe@example.com or JANE.DOE@example.com; cc ops@example.com; card ${CARD}`;

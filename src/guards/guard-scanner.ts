@@ -8,6 +8,7 @@ import { GatehouseError } from '../errors/catalog.js';
 import type { Finding, TextDetector } from './finding.js';
 import type { ContentDetector } from './guard-config.js';
 import { createInjectionDetector } from './injection/injection-detector.js';
+import { normalizeText, spanToOriginal } from './pii/normalize-text.js';
 import { createPiiDetector } from './pii/pii-detector.js';
 import { createSecretsDetector } from './secrets/secrets-detector.js';
 
@@ -21,10 +22,30 @@ export interface GuardScannerOptions {
   readonly injectionThreshold?: number;
 }
 
+/**
+ * A detector run over the normalised copy of a text (zero-width characters dropped, full-width
+ * forms folded: normalize-text.ts), its findings mapped back to the original offsets, so a key
+ * with a zero-width space inside is still found and redacted whole.
+ */
+function throughObfuscation(detector: TextDetector): TextDetector {
+  return {
+    name: detector.name,
+    detect(text) {
+      const normalized = normalizeText(text);
+      if (normalized.text === text) return detector.detect(text);
+      return detector.detect(normalized.text).map((finding) => {
+        const [start, end] = spanToOriginal(normalized, finding.start, finding.end);
+        return { ...finding, start, end };
+      });
+    },
+  };
+}
+
 export function createGuardScanner(options: GuardScannerOptions = {}): GuardScanner {
   const detectors: Readonly<Record<ContentDetector, TextDetector>> = {
+    // The PII detector normalises by itself; the injection detector folds text its own way.
     pii: createPiiDetector(),
-    secrets: createSecretsDetector(),
+    secrets: throughObfuscation(createSecretsDetector()),
     injection: createInjectionDetector(options.injectionThreshold === undefined ? {} : { threshold: options.injectionThreshold }),
   };
   return {
