@@ -57,6 +57,8 @@ function formatRecord(row: AuditRow, record: AuditRecordBody | undefined): strin
       ['action', record.action], ['tool', record.tool], ['connector', record.connector], ['target', record.target],
       ['decision', `${record.decision}${policies}`], ['status', record.status], ['error', record.errorCode],
       ['summary', record.summary], ['duration', `${record.durationMs} ms`], ['client', record.client],
+      ['guards', record.guards === undefined ? undefined
+        : record.guards.map((g) => `${g.direction} ${g.detector}/${g.kind} ×${g.count} ${g.action}`).join(', ')],
       ['content', record.content], ['args hash', record.argsHash], ['result hash', record.resultHash],
       ['args', record.args === undefined ? undefined : JSON.stringify(record.args)],
       ['result', record.result === undefined ? undefined : JSON.stringify(record.result)],

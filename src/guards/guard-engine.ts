@@ -183,8 +183,9 @@ function judge(findings: readonly Finding[], settings: GuardSettings, direction:
   };
 }
 
+/** Tallies in a stable order (detector, kind, action), so records of like calls read alike. */
 function tally(direction: 'in' | 'out', counted: ReadonlyMap<string, number>): GuardTally[] {
-  return [...counted].map(([key, count]) => {
+  return [...counted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, count]) => {
     const [detector, kind, action] = key.split('/') as [DetectorName, string, GuardAction];
     return { direction, detector, kind, count, action };
   });

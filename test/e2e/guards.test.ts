@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseAuditBody } from '../../src/audit/audit-record.js';
+import { auditShow } from '../../src/cli/audit-show.js';
 import { json, startServer, type TestServer } from '../../src/connectors/http/http-test-server.js';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway-fixture.js';
 
@@ -102,6 +103,9 @@ describe('guards through the gateway', () => {
     const { body } = await auditOf(result);
     const kinds = Object.fromEntries((body.guards ?? []).map((g) => [g.kind, g.action]));
     assert.deepEqual({ card: kinds.CREDIT_CARD, email: kinds.EMAIL, key: kinds.AWS_ACCESS_KEY }, { card: 'mask', email: 'mask', key: 'redact' });
+    const shown: string[] = [];
+    await auditShow({ store: fixture.gateway.store, json: false, id: body.id }, { out: (s) => shown.push(s), err: () => undefined });
+    assert.match(shown.join(''), /guards {6}out pii\/CREDIT_CARD ×1 mask, out pii\/EMAIL ×1 mask, out secrets\/AWS_ACCESS_KEY ×1 redact/);
   });
 
   it('refuses to send to an unapproved domain, sends nothing, and audits the refusal', async () => {
