@@ -34,7 +34,7 @@ const { FeatureAccumulator, FEATURE_BITS, FEATURE_COUNT, MIN_WORDS_TO_SCORE } = 
 const { decodedPayloads } = await load('encoded-payloads.js');
 
 const EPOCHS = 12;
-const L2 = 1e-4;
+const L2 = 1e-3;
 const LEARNING_RATE = 0.5;
 const HARD_NEGATIVE_FPR_CAP = 0.02;
 const BENIGN_FPR_CAP = 0.02;
@@ -250,11 +250,15 @@ const random = generator(20261201);
 const examples = buildExamples();
 const groups = [...new Set(examples.map((e) => e.group))].sort();
 const heldOutGroups = new Set(groups.filter(() => random() < 0.2));
-const tuningModel = train(examples.filter((e) => !heldOutGroups.has(e.group)), 7);
+// The benign segments of one whole source (the PII file's sentences, documentation and records) are
+// kept from the tuning model too: the segment cap is then measured on text of a kind the model has
+// not seen, as most of what the gateway reads will be.
+const unseenSource = (group) => group.startsWith('pii:') || group.startsWith('pii-json:');
+const tuningModel = train(examples.filter((e) => !heldOutGroups.has(e.group) && !unseenSource(e.group)), 7);
 const chosen = chooseThreshold(
   tuningModel,
   rows.filter((row) => heldOutGroups.has(groupOf(row))),
-  examples.filter((e) => e.label === 0 && heldOutGroups.has(e.group)),
+  examples.filter((e) => e.label === 0 && (heldOutGroups.has(e.group) || unseenSource(e.group))),
 );
 const model = train(examples, 7);
 
