@@ -1,9 +1,9 @@
 /**
  * Passwords given next to a user name: in a URL's user info (`scheme://user:pass@host`, covering
- * database DSNs and Git remotes), in `curl -u user:pass` / `--user`, in `.netrc` entries and in
- * `psexec … -p pass` and Bundler's `BUNDLE_<HOST>=user:pass`. URLs on documentation hosts
- * (`example.com`, RFC 2606) are examples and left out. The span covers the password; for `curl -u key:` (an API key as the user
- * name, empty password) it covers the key.
+ * database DSNs and Git remotes), in `curl -u user:pass` / `--user`, in `psexec … -p pass` and
+ * Bundler's `BUNDLE_<HOST>=user:pass` (`.netrc` entries are in find-config-passwords.ts). URLs on
+ * documentation hosts (`example.com`, RFC 2606) are examples and left out. The span covers the
+ * password; for `curl -u key:` (an API key as the user name, empty password) it covers the key.
  *
  * Every pattern starts at a boundary and is bounded, so the scan is linear.
  */
@@ -15,7 +15,6 @@ const URL_USERINFO = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/([^\s:
 /** Hosts reserved for documentation (RFC 2606): credentials there are examples. */
 const EXAMPLE_HOST = /^(?:[\w-]+\.)*example\.(?:com|org|net)\b|^[\w.-]+\.(?:example|invalid|test)\b/i;
 const CURL_USER = /(?<![\w-])(?:-u|--user)(?:[ \t]{1,16}|=)/g;
-const NETRC = /(?<![\w-])machine[ \t]{1,16}\S{1,253}\s{1,16}login[ \t]{1,16}\S{1,128}\s{1,16}password[ \t]{1,16}(\S{1,256})/dg;
 /** Bundler credentials for a gem host: `BUNDLE_GEMS__EXAMPLE__COM=user:pass`. */
 const BUNDLER = /(?<![\w])BUNDLE_[A-Z0-9_]{1,100}__[A-Z]{2,6}["']?[ \t]{0,16}[:=][ \t]{0,16}["']?[A-Za-z0-9._-]{1,100}:([^\s"'`;&]{1,200})/dg;
 const PSEXEC_PASSWORD = /[ \t]-p[ \t]{1,16}([^\s"'`]{1,128})/dg;
@@ -122,12 +121,11 @@ function psexecPasswords(text: string, out: SecretMatch[]): void {
   }
 }
 
-/** Passwords in URLs, curl user arguments, .netrc entries, psexec command lines and Bundler settings. */
+/** Passwords in URLs, curl user arguments, psexec command lines and Bundler settings. */
 export function findUrlPasswords(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
   urlPasswords(text, out);
   curlUsers(text, out);
-  groupPasswords(text, NETRC, 'machine', 0.85, out);
   psexecPasswords(text, out);
   groupPasswords(text, BUNDLER, 'BUNDLE_', 0.85, out);
   return out;

@@ -200,11 +200,22 @@ export const SECRET_KINDS = [
   'JWT',
   'PRIVATE_KEY',
   'PASSWORD_HASH',
+  'HTPASSWD_HASH',
+  'WIREGUARD_KEY',
+  'RAILS_SECRET_KEY_BASE',
   'URL_PASSWORD',
   'PASSWORD',
   'BASIC_AUTH',
   'BEARER_TOKEN',
   'GENERIC_SECRET',
+  // By the syntax around them (context-rule.ts): command lines, config files, connection strings, code.
+  'PASSWORD_IN_COMMAND',
+  'PASSWORD_IN_CONFIG',
+  'PASSWORD_IN_CODE',
+  'CONNECTION_STRING_PASSWORD',
+  'REGISTRY_CREDENTIAL',
+  'KUBERNETES_SECRET',
+  'SESSION_COOKIE',
 ] as const;
 
 /** One of {@link SECRET_KINDS}. */

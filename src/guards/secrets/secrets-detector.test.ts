@@ -173,15 +173,15 @@ describe('secrets detector: passwords in URLs, connection strings and headers', 
 
   it('finds password= in DSNs and query strings', () => {
     const pw = `Xy7#${t.chars(ALNUM, 8)}`;
-    expectKind(`Server=db;Database=app;User Id=app;Password=${pw};Encrypt=true`, pw, 'PASSWORD', 0.5);
+    expectKind(`Server=db;Database=app;User Id=app;Password=${pw};Encrypt=true`, pw, 'CONNECTION_STRING_PASSWORD', 0.5);
     const q = t.chars(ALNUM, 12) + '9';
-    expectKind(`https://api.example.org/login?user=alice&password=${q}&next=/`, q, 'PASSWORD', 0.5);
+    expectKind(`https://api.example.org/login?user=alice&password=${q}&next=/`, q, 'CONNECTION_STRING_PASSWORD', 0.5);
   });
 
   it('finds credentials in curl -u, .netrc and authorization headers', () => {
     const pw = `${t.chars(ALNUM, 12)}7`;
     expectKind(`curl -u deploy:${pw} https://ci.example.org/api`, pw, 'BASIC_AUTH', 0.75);
-    expectKind(`machine api.example.org login deploy password ${pw}`, pw, 'PASSWORD', 0.8);
+    expectKind(`machine api.example.org login deploy password ${pw}`, pw, 'PASSWORD_IN_CONFIG', 0.8);
     const basic = Buffer.from(`deploy:${pw}`).toString('base64');
     expectKind(`Authorization: Basic ${basic}`, basic, 'BASIC_AUTH', 0.8);
     const bearer = `${t.chars(ALNUM, 30)}4`;

@@ -2,7 +2,9 @@
  * The secrets detector: credentials recognised by their documented format (AWS, GCP, Azure,
  * GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, npm and ~60 more issuers), by structure (JWTs,
  * PEM private keys, password hashes) and by context (passwords in URLs and connection strings,
- * authorization headers, a high-entropy value assigned to a secret-sounding name).
+ * authorization headers, a high-entropy value assigned to a secret-sounding name, and the syntax
+ * scanners such as noseyparker and gitleaks know: command lines, config files like `.netrc`,
+ * `.pgpass`, `.npmrc` and Kubernetes Secrets, SQL statements and calls; see context-rule.ts).
  *
  * Confidence follows how the value was recognised: a fixed prefix with an exact length or a
  * checksum is near certain (0.9–0.99); a credential in a URL, header or `.netrc` is likely
@@ -17,11 +19,19 @@
  */
 import type { Finding, TextDetector } from '../finding.js';
 import { type Anchor, AnchorTable, type ScanResult } from './anchor-scan.js';
+import { ContextRuleSet } from './context-rule.js';
+import { APP_SECRET_RULES } from './find-app-secrets.js';
 import { findAssignmentsAt, NAME_KEYWORDS } from './find-assignments.js';
 import { findAuthHeaders } from './find-auth-headers.js';
+import { CODE_RULES } from './find-code-credentials.js';
+import { COMMAND_RULES } from './find-command-passwords.js';
+import { CONFIG_RULES } from './find-config-passwords.js';
+import { CONNECTION_RULES } from './find-connection-strings.js';
 import { findJwts } from './find-jwts.js';
+import { KUBERNETES_RULES } from './find-kubernetes-secrets.js';
 import { findPrivateKeys } from './find-private-keys.js';
 import { MIN_RUN, PROVIDER_RULES, RuleSet } from './find-provider-tokens.js';
+import { REGISTRY_RULES } from './find-registry-credentials.js';
 import { findUrlPasswords } from './find-url-passwords.js';
 import { DEFAULT_THRESHOLDS, type GenericThresholds } from './judge-value.js';
 import { SECRET_KINDS, type SecretKind, type SecretMatch } from './secret-kinds.js';
@@ -32,7 +42,10 @@ export interface SecretsDetectorOptions {
   readonly kinds?: readonly SecretKind[];
   /** Findings below this confidence are dropped. Default 0 (report everything found). */
   readonly minConfidence?: number;
-  /** Report values by context (name and entropy) as well as by format. Default true. */
+  /**
+   * Report values by context (name and entropy, surrounding syntax: context-rule.ts) as well as by
+   * format. Default true.
+   */
   readonly contextRules?: boolean;
   /** Bits per character a 16+ character value needs under a secret-sounding name. Default 3.0. */
   readonly entropyThreshold?: number;
@@ -43,7 +56,10 @@ export interface SecretsDetectorOptions {
 const OPTION_KEYS = new Set(['kinds', 'minConfidence', 'contextRules', 'entropyThreshold', 'minGenericLength']);
 
 /** Kinds recognised by context rather than format: they yield to a format match they overlap. */
-const CONTEXT_KINDS: ReadonlySet<SecretKind> = new Set(['GENERIC_SECRET', 'PASSWORD', 'URL_PASSWORD', 'BASIC_AUTH', 'BEARER_TOKEN']);
+const CONTEXT_KINDS: ReadonlySet<SecretKind> = new Set<SecretKind>([
+  'GENERIC_SECRET', 'PASSWORD', 'URL_PASSWORD', 'BASIC_AUTH', 'BEARER_TOKEN', 'PASSWORD_IN_COMMAND', 'PASSWORD_IN_CONFIG',
+  'PASSWORD_IN_CODE', 'CONNECTION_STRING_PASSWORD', 'REGISTRY_CREDENTIAL', 'KUBERNETES_SECRET', 'SESSION_COOKIE',
+]);
 
 function strictlyContains(a: SecretMatch, b: SecretMatch): boolean {
   return a.start <= b.start && a.end >= b.end && a.end - a.start > b.end - b.start;
@@ -115,7 +131,7 @@ const GATES: readonly Gate[] = [
   { anchors: [{ literal: 'eyJ' }], context: false, scan: findJwts },
   { anchors: [{ literal: 'PRIVATE KEY' }], context: false, scan: findPrivateKeys },
   {
-    anchors: [{ literal: '://' }, { literal: '-u' }, { literal: '--user' }, { literal: 'machine' }, { literal: 'psexec', ignoreCase: true }, { literal: 'BUNDLE_' }],
+    anchors: [{ literal: '://' }, { literal: '-u' }, { literal: '--user' }, { literal: 'psexec', ignoreCase: true }, { literal: 'BUNDLE_' }],
     context: true,
     scan: findUrlPasswords,
   },
@@ -125,6 +141,11 @@ const GATES: readonly Gate[] = [
 const RULES = new RuleSet(PROVIDER_RULES, 0);
 const GATE_BASE = PROVIDER_RULES.length;
 const KEYWORD_ID = GATE_BASE + GATES.length;
+/** Credentials known by the syntax around them: command lines, config files, connection strings, calls. */
+const CONTEXT_RULES = new ContextRuleSet(
+  [...COMMAND_RULES, ...CONFIG_RULES, ...REGISTRY_RULES, ...CONNECTION_RULES, ...CODE_RULES, ...APP_SECRET_RULES, ...KUBERNETES_RULES],
+  KEYWORD_ID + 1,
+);
 
 function anchorsFor(contextRules: boolean): Anchor[] {
   const anchors: Anchor[] = RULES.anchors();
@@ -132,7 +153,10 @@ function anchorsFor(contextRules: boolean): Anchor[] {
     if (gate.context && !contextRules) return;
     for (const a of gate.anchors) anchors.push({ id: GATE_BASE + g, literal: a.literal, ignoreCase: a.ignoreCase === true });
   });
-  if (contextRules) for (const literal of NAME_KEYWORDS) anchors.push({ id: KEYWORD_ID, literal, ignoreCase: true });
+  if (contextRules) {
+    for (const literal of NAME_KEYWORDS) anchors.push({ id: KEYWORD_ID, literal, ignoreCase: true });
+    anchors.push(...CONTEXT_RULES.anchors());
+  }
   return anchors;
 }
 
@@ -144,6 +168,7 @@ function collect(text: string, scan: ScanResult, contextRules: boolean, threshol
     if (scan.hits.has(GATE_BASE + g)) for (const m of gate.scan(text)) matches.push(m);
   });
   if (contextRules) {
+    CONTEXT_RULES.match(text, scan, matches);
     const keywords = scan.hits.get(KEYWORD_ID) ?? [];
     if (keywords.length > 0 || scan.runs.length > 0) for (const m of findAssignmentsAt(text, keywords, scan.runs, thresholds)) matches.push(m);
   }

@@ -80,7 +80,7 @@ const NEAR_VENDOR: readonly TokenRule[] = [
   near('JENKINS_TOKEN', 0.7, ['jenkins'], '[a-f0-9]{32,34}'),
   near('KRAKEN_KEY', 0.7, ['kraken'], '[A-Za-z0-9/=_+-]{80,90}'),
   near('KUCOIN_KEY', 0.7, ['kucoin'], `[a-f0-9]{24}|${UUID}`),
-  near('KUBERNETES_TOKEN', 0.7, ['kubeadm', 'bootstrap'], '[a-z0-9]{6}\\.[a-z0-9]{16}'),
+  near('KUBERNETES_TOKEN', 0.7, ['kubeadm', 'bootstrap', 'token'], '[a-z0-9]{6}\\.[a-z0-9]{16}'),
   near('LAUNCHDARKLY_TOKEN', 0.7, ['launchdarkly'], '[A-Za-z0-9=_-]{40}'),
   near('LINEAR_API_KEY', 0.7, ['linear'], '[a-f0-9]{32}'),
   near('LINKEDIN_SECRET', 0.6, ['linkedin', 'linked-in', 'linked_in'], '[A-Za-z0-9]{14,16}'),
