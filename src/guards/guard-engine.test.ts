@@ -113,6 +113,12 @@ describe('guard engine: arguments', () => {
     assert.ok(out.blocked.includes('AWS_ACCESS_KEY'));
   });
 
+  it('records, rather than blocks, a finding the detector is unsure of', () => {
+    const out = engineWith().inspectInput('crm', 'write', { note: 'the default is mysql -u root -pchangeme' });
+    assert.deepEqual(out.blocked, []);
+    assert.deepEqual(out.tallies.map((t) => `${t.kind}:${t.action}`), ['PASSWORD_IN_COMMAND:flag']);
+  });
+
   it('refuses destinations outside the allow-list on write, draft and trigger only', () => {
     const engine = engineWith({ destinations: ['example.com', 'billing@partner.test', 'https://hooks.partner.test/in/'] });
     const ok = engine.inspectInput('crm', 'write', {

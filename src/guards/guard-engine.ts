@@ -47,6 +47,9 @@ interface ConnectorGuards {
   readonly destinations: DestinationPolicy;
 }
 
+/** Below this confidence a `block` action records the finding (flag) instead of refusing the call. */
+export const BLOCK_MIN_CONFIDENCE = 0.5;
+
 const SENDING_POWERS: ReadonlySet<Power> = new Set<Power>(['write', 'draft', 'trigger']);
 
 export interface GuardEngine {
@@ -164,7 +167,10 @@ function judge(findings: readonly Finding[], settings: GuardSettings, direction:
   const flagged = new Set<string>();
   const rewrites: { finding: Finding; action: GuardAction }[] = [];
   for (const finding of findings) {
-    const action = settings.actionFor(direction, finding.detector as ContentDetector, finding.kind);
+    const configured = settings.actionFor(direction, finding.detector as ContentDetector, finding.kind);
+    // A call is refused only on a finding the detector is fairly sure of; an unsure one
+    // (a stand-in password such as `changeme`) is recorded instead.
+    const action = configured === 'block' && finding.confidence < BLOCK_MIN_CONFIDENCE ? 'flag' : configured;
     if (action === 'allow') continue;
     const key = `${finding.detector}/${finding.kind}/${action}`;
     counted.set(key, (counted.get(key) ?? 0) + 1);

@@ -7,15 +7,37 @@ import { createSecretsDetector } from './secrets-detector.js';
 const t = new FakeTokens(37);
 
 describe('context rules: shared parts', () => {
-  it('judges literal passwords: six or more characters, no stand-in, no reference, no code', () => {
+  it('judges literal passwords: six or more characters, no reference, no code; stand-ins only with low confidence', () => {
     for (const real of ['Tr0ub4dor3', 'hunter22', 'k9!mQ2#x', 'tigerlily']) assert.notEqual(passwordConfidence(real, true), null, real);
-    const fake = ['', 'abc12', 'password', 'Password123', 'changeme', 'changeit', 'secret', 'your_password', '${DB_PASS}', '$PASS', '%PASS%',
+    for (const standIn of ['password', 'Password123', 'changeme', 'changeit', 'secret', 'myPassword']) {
+      assert.equal(passwordConfidence(standIn, true), 0.35, standIn);
+    }
+    const fake = ['', 'abc12', 'your_password', '${DB_PASS}', '$PASS', '%PASS%',
       '<password>', '{{ pw }}', '********', 'xxxxxxxx', 'example123', 'DB_PASSWORD', 'env:PASS', '!vault', '-h'];
     for (const value of fake) assert.equal(passwordConfidence(value, true), null, value);
     assert.equal(passwordConfidence('config.password', false), null);
     assert.equal(passwordConfidence('getPass()', false), null);
     assert.equal(passwordConfidence('123456789', false), null);
     assert.ok((passwordConfidence('tigerlily', true) ?? 1) <= 0.5, 'a plain word is less sure');
+  });
+
+  it('reports stand-in passwords where the syntax says "password", with low confidence', () => {
+    const detector = createSecretsDetector();
+    for (const [text, value] of [
+      ['mysql -u root -pchangeme', 'changeme'],
+      ['machine example.com login user password secret', 'secret'],
+      ["CREATE USER app IDENTIFIED BY 'password';", 'password'],
+      ["HTTPBasicAuth('user', 'password')", 'password'],
+      ['Server=db;Uid=app;Pwd=myPassword;', 'myPassword'],
+      ['zip -P password out.zip a.txt', 'password'],
+      ['smbclient //fs/share -U user%password', 'password'],
+      ['credentials {\n  username "user"\n  password "password"\n}', 'password'],
+      ['requirepass foobared', 'foobared'],
+      ['keytool -list -keystore k.jks -storepass changeit', 'changeit'],
+    ] as const) {
+      const found = detector.detect(text);
+      assert.deepEqual(found.map((f) => [text.slice(f.start, f.end), f.confidence]), [[value, 0.35]], text);
+    }
   });
 
   it('splits a command line into shell words, with quotes, continuations and its end', () => {

@@ -85,7 +85,14 @@ export class ContextRuleSet {
   }
 }
 
-/** Stand-ins for a password that {@link isRealPassword} lets through. */
+/**
+ * Words that hold no password at all: empty markers and masks. `your_password` is documentation
+ * and `DB_PASSWORD` names a variable; both are left alone.
+ */
+const NOT_A_VALUE = new Set(['none', 'null', 'nil', 'undefined', 'string', 'value', 'hidden', 'masked', 'redacted', 'xxxxxx', 'xxxxxxxx', 'empty']);
+const STAND_IN_CONFIDENCE = 0.35;
+
+/** Stand-ins for a password: reported with low confidence (see {@link passwordConfidence}). */
 const DUMMY = new Set([
   'changeit', 'changeme', 'dummy', 'testing', 'test123', 'sample', 'hidden', 'masked', 'redacted', 'secret', 'secrets',
   'password', 'passw0rd', 'pa55word', 'letmein', 'qwerty', 'foobar', 'foobarbaz', 'default', 'example', 'username',
@@ -103,7 +110,11 @@ const CODE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]/;
 export function passwordConfidence(value: string, quoted: boolean, base = 0.75): number | null {
   if (value.length < 6 || value.length > 256 || !/^[\x21-\x7e]+$/.test(value)) return null;
   const lower = value.toLowerCase();
-  if (DUMMY.has(lower) || SAYS_PASSWORD.test(value) || !isRealPassword(value) || looksFake(value)) return null;
+  if (NOT_A_VALUE.has(lower) || /^your[_-]?/.test(lower) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return null;
+  // A stand-in (`secret`, `myPassword`, `changeme`) where the syntax says "this is the password" is
+  // still reported, with low confidence: it may be the real one, and redacting it costs nothing.
+  if (DUMMY.has(lower) || SAYS_PASSWORD.test(value)) return STAND_IN_CONFIDENCE;
+  if (!isRealPassword(value) || looksFake(value)) return null;
   if (/^(?:\d+|0123456789?|123456\d*|abcdef\w*)$/.test(lower) && !quoted) return null;
   if (/^(?:env|file|fd|stdin):/i.test(value) || /^(?:-|\\\\|\/\/|![A-Za-z])/.test(value)) return null;
   if (!quoted && CODE.test(value)) return null;

@@ -103,7 +103,6 @@ describe('context rules: configuration files', () => {
 
   it('leaves placeholders, vaulted values, templates and code', () => {
     expectNone([
-      'machine example.com login user password secret',
       'machine host login user password your_password',
       'Please login with your password first.',
       'host:5432:db:user:${PGPASS}',
@@ -114,8 +113,6 @@ describe('context rules: configuration files', () => {
       'this.password = password;',
       'user.password = hash(pw);',
       '<password>${env.NEXUS_PASSWORD}</password>',
-      'credentials {\n  username "user"\n  password "password"\n}',
-      'requirepass foobared',
       '{"auths": {"registry.internal": {"auth": ""}}}',
       '//registry.npmjs.org/:_authToken=${NPM_TOKEN}',
       '[pypi]\nusername = __token__\npassword = <your token>',
