@@ -84,6 +84,11 @@ describe('generic secrets by name and entropy', () => {
     assert.deepEqual(values('password = "password"'), []);
   });
 
+  it('tells an unquoted random password from a variable name: the letters of a password are no words', () => {
+    for (const password of ['Hk29vpLq7x', 'Zr8kq2Lm9xAb', 'pQ7xW2vRk9']) assert.deepEqual(values(`DB_PASSWORD=${password}`), [password], password);
+    for (const code of ['hashedPassword', 'userPassword2', 'calculateShaToken', 'newPwd']) assert.deepEqual(values(`password = ${code}`), [], code);
+  });
+
   it('needs a long random value under a name that only says key', () => {
     const long = t.chars(HEX, 40);
     assert.deepEqual(values(`license_key: ${long}`), [long]);

@@ -61,12 +61,24 @@ export function isWordy(value: string): boolean {
 const DOTTED = /^[A-Za-z_$#][\w$]*(?:\.[A-Za-z_$#][\w$]*)+$/;
 
 /**
+ * Whether every word of an identifier (split at case changes and `_`) could be a word: it holds a
+ * vowel. `hashedPassword` and `calculateShaToken` do; the letters of a password such as
+ * `Hk29vpLq7x` (`Hkvp`, `Lqx`) do not, so it is not taken for a variable name.
+ */
+function readsAsWords(identifier: string): boolean {
+  const words = identifier.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g) ?? [];
+  return words.length > 0 && words.every((w) => w.length === 1 || /[aeiouy]/i.test(w));
+}
+
+/**
  * An unquoted value that reads as code: an identifier made of words (`hashedPassword`,
  * `calculateSha2Token`), a property path (`config.password`, `options?.token`).
  */
 function looksLikeCode(value: string): boolean {
-  if (/^[A-Za-z_$]+$/.test(value) || value.includes('?.')) return true;
-  if (/^[A-Za-z_$][\w$]*$/.test(value) && value.replace(/\d/g, '').length >= value.length - 3 && isWordy(value.replace(/\d/g, ''))) return true;
+  if (/^[A-Za-z_$]+$/.test(value) && readsAsWords(value)) return true;
+  if (value.includes('?.')) return true;
+  const letters = value.replace(/\d/g, '');
+  if (/^[A-Za-z_$][\w$]*$/.test(value) && letters.length >= value.length - 3 && isWordy(letters) && readsAsWords(letters)) return true;
   if (!DOTTED.test(value)) return false;
   const segments = value.split('.');
   const first = segments[0] ?? '';

@@ -101,8 +101,25 @@ function hasSubstring(words: readonly string[], needles: readonly string[]): boo
   return false;
 }
 
+/**
+ * Judged names, kept because the same names (`password`, `api_key`, `DB_PASSWORD`) recur in every
+ * text; cleared when full, so memory stays bounded whatever the input.
+ */
+const JUDGED = new Map<string, NameStrength>();
+const JUDGED_MAX = 4096;
+
 /** How secret a key named `name` sounds (see the module comment). */
 export function classifyKeyName(name: string): NameStrength {
+  let strength = JUDGED.get(name);
+  if (strength === undefined) {
+    if (JUDGED.size >= JUDGED_MAX) JUDGED.clear();
+    strength = judgeKeyName(name);
+    JUDGED.set(name, strength);
+  }
+  return strength;
+}
+
+function judgeKeyName(name: string): NameStrength {
   const words = nameWords(name);
   const last = words[words.length - 1];
   if (last === undefined || NOT_THE_SECRET.has(last) || words.some((w) => PUBLIC_WORDS.has(w))) return 'none';
