@@ -78,7 +78,8 @@ describe('generic secrets by name and entropy', () => {
     assert.deepEqual(values(`DB_PASSWORD=${password}`), [password]);
     assert.deepEqual(values(`$password = "goodspec";`), ['goodspec']);
     assert.equal(findAssignments(`$password = "goodspec";`)[0]?.confidence, 0.45);
-    assert.deepEqual(values('password: goodspec'), []);
+    assert.deepEqual(values('password: goodspec'), ['goodspec'], 'a key-value line (YAML, env, ini) holds data');
+    assert.deepEqual(values('login({ password: goodspec })'), [], 'in code, an unquoted word is a variable');
     assert.deepEqual(values('smtp_password = "hunter"'), ['hunter']);
     assert.deepEqual(values('smtp_password = "pass1"'), []);
     assert.deepEqual(values('password = "password"'), []);

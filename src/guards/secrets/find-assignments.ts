@@ -20,7 +20,7 @@
  */
 import { classifyKeyName, MAYBE_SECRET_NAME } from './key-names.js';
 import type { SecretMatch } from './secret-kinds.js';
-import { DEFAULT_THRESHOLDS, judgeValue, type GenericThresholds } from './judge-value.js';
+import { DEFAULT_THRESHOLDS, judgeValue, NAMES_A_SECRET, type GenericThresholds } from './judge-value.js';
 
 /**
  * A name (bare or quoted), an optional `]`, and an assignment or mapping operator. The name must
@@ -101,6 +101,21 @@ function readValue(text: string, at: number): Value {
 
 const AWS_SECRET_NAME = /aws.{0,20}secret|secret.?access.?key/i;
 
+/** A line's start: only a key (optionally `export`ed or quoted) and `=` or `:` before the value. */
+const KEY_PREFIX = /^[ \t]*(?:export[ \t]+)?["']?[A-Za-z_][\w.-]{0,79}["']?[ \t]*[=:][ \t]*$/;
+/** A line's end after the value: nothing, or a `#` comment (a `;` would end a statement of code). */
+const LINE_REST = /^[ \t]*(?:#.*)?\r?$/;
+
+/** Whether [start, end) is the whole value of a `key = value` line. Reads at most one line. */
+function isKeyValueLine(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (start - lineStart > 120) return false;
+  let lineEnd = text.indexOf('\n', end);
+  if (lineEnd < 0) lineEnd = text.length;
+  if (lineEnd - end > 200) return false;
+  return KEY_PREFIX.test(text.slice(lineStart, start)) && LINE_REST.test(text.slice(end, lineEnd));
+}
+
 class Collector {
   readonly out: SecretMatch[] = [];
 
@@ -122,7 +137,10 @@ class Collector {
     const value = readValue(this.text, at);
     if (!value.usable || value.end <= value.start || (form.needsQuotes === true && !value.quoted)) return value.resume;
     const literal = this.text.slice(value.start, value.end);
-    const context = { strength, quoted: value.quoted, awsName: AWS_SECRET_NAME.test(name), bare: form.bare === true };
+    // On a line that holds only `key = value` (an env, ini, properties or YAML file), an unquoted
+    // value is data, as a quoted one is in code.
+    const data = value.quoted || (isKeyValueLine(this.text, value.start, value.end) && !NAMES_A_SECRET.test(literal));
+    const context = { strength, quoted: data, awsName: AWS_SECRET_NAME.test(name), bare: form.bare === true };
     const verdict = judgeValue(literal, context, this.thresholds);
     if (verdict !== null) this.out.push({ kind: verdict.kind, start: value.start, end: value.end, confidence: verdict.confidence });
     return value.resume;

@@ -110,6 +110,9 @@ function tokenLike(value: string): boolean {
   return c.lower >= 3 && c.upper >= 3 && Math.min(c.lower, c.upper) * 4 >= letters;
 }
 
+/** An identifier naming a secret: `hashedPassword`, `newPwd`, `apiToken`, `userPassword2`. */
+export const NAMES_A_SECRET = /^[A-Za-z_$][A-Za-z_$]*(?:pass(?:word|wd)?|pwd|secret|token|key)[A-Za-z_$]*\d{0,2}$/i;
+
 /** Shape checks every value must pass whatever the key's name. */
 function plausible(value: string, quoted: boolean): boolean {
   // Issued secrets are printable ASCII; text in other scripts is a message, not a key.
@@ -119,6 +122,8 @@ function plausible(value: string, quoted: boolean): boolean {
   if (/^pk_(?:live|test)_/.test(value)) return false;
   if (isPlaceholder(value) || looksFake(value)) return false;
   if (!quoted && looksLikeCode(value)) return false;
+  // Unquoted, an identifier that names a secret (`hashedPassword`, `newPwd`, `apiToken`) is a variable.
+  if (!quoted && NAMES_A_SECRET.test(value)) return false;
   return !looksLikeLocator(value);
 }
 
