@@ -17,7 +17,9 @@
 //   the file (marked "all rows"; the detectors are rules, not trained on the file).
 // - secrets: text level, with the false-positive rate on scanner rules' near misses.
 // - throughput: one core, UTF-8 MB/s (10^6 bytes) over all eval texts, the fastest of repeated
-//   rounds for --seconds; PII + secrets are timed together, as the gateway runs them.
+//   rounds for --seconds; PII + secrets are timed together, as the gateway runs them, on the PII
+//   and secrets rows (dense with credentials and near misses) and on ordinary text (the benign
+//   rows of the injection file).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -198,8 +200,12 @@ const piiOnly = throughput(dataTexts, (t) => findingsOf(['pii'], t));
 const secOnly = throughput(dataTexts, (t) => findingsOf(['secrets'], t));
 const refBoth = reference?.pii && reference?.secrets
   ? await asyncThroughput(dataTexts, async (t) => { await reference.pii(t); await reference.secrets(t); }) : NaN;
+// Ordinary text, as most tool output is: the benign rows of the injection file (e-mails, tables,
+// business sentences, documentation), where credentials are rare.
+const ordinary = injEval.filter((r) => !r.label).map((r) => r.text);
+const ordinaryBoth = throughput(ordinary, (t) => findingsOf(['pii', 'secrets'], t));
 out(`\n## Throughput (one core, fastest round over ${SECONDS} s; PII + secrets target >= 20 MB/s, injection >= 5 MB/s)`);
-out(`| guard | PII + secrets | PII | secrets | injection |`);
-out('|---|---|---|---|---|');
-out(`| Gatehouse | **${both.toFixed(1)}** | ${piiOnly.toFixed(1)} | ${secOnly.toFixed(1)} | **${ourInjSpeed.toFixed(1)}** |`);
-if (reference) out(`| ${reference.name} (one pass) | ${refBoth.toFixed(1)} | - | - | ${refInjSpeed.toFixed(1)} |`);
+out('| guard | PII + secrets (PII and secrets eval rows) | PII | secrets | PII + secrets (ordinary text) | injection |');
+out('|---|---|---|---|---|---|');
+out(`| Gatehouse | **${both.toFixed(1)}** | ${piiOnly.toFixed(1)} | ${secOnly.toFixed(1)} | ${ordinaryBoth.toFixed(1)} | **${ourInjSpeed.toFixed(1)}** |`);
+if (reference) out(`| ${reference.name} (one pass) | ${refBoth.toFixed(1)} | - | - | - | ${refInjSpeed.toFixed(1)} |`);

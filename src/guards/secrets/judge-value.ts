@@ -195,9 +195,12 @@ function judgeBare(value: string, strength: NameStrength, t: GenericThresholds):
 /** The verdict on `value` in the given context, or null when it is not a secret. */
 export function judgeValue(value: string, context: ValueContext, t: GenericThresholds): Verdict | null {
   const { strength } = context;
-  if (strength === 'none' || !plausible(value, context.quoted)) return null;
-  if (context.bare) return judgeBare(value, strength, t);
-  if (strength === 'password') return judgePassword(value, context.quoted);
-  if (strength === 'strong') return judgeStrong(value, context.awsName, t);
-  return judgeWeak(value, t, strength === 'vendor');
+  if (strength === 'none') return null;
+  // The shape judgements are cheap (length, entropy) and reject most values; the plausibility
+  // checks (placeholders, code, locators) run only on what they accept.
+  const verdict = context.bare ? judgeBare(value, strength, t)
+    : strength === 'password' ? judgePassword(value, context.quoted)
+      : strength === 'strong' ? judgeStrong(value, context.awsName, t)
+        : judgeWeak(value, t, strength === 'vendor');
+  return verdict !== null && plausible(value, context.quoted) ? verdict : null;
 }
