@@ -108,11 +108,16 @@ const LINE_REST = /^[ \t]*(?:#.*)?\r?$/;
 
 /** Whether [start, end) is the whole value of a `key = value` line. Reads at most one line. */
 function isKeyValueLine(text: string, start: number, end: number): boolean {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  if (start - lineStart > 120) return false;
-  let lineEnd = text.indexOf('\n', end);
-  if (lineEnd < 0) lineEnd = text.length;
-  if (lineEnd - end > 200) return false;
+  // Bounded both ways: on a megabyte without a newline, each candidate still costs a few hundred steps.
+  let lineStart = start;
+  while (lineStart > 0 && text.charCodeAt(lineStart - 1) !== 0x0a) {
+    if (start - lineStart >= 120) return false;
+    lineStart--;
+  }
+  const limit = Math.min(text.length, end + 200);
+  let lineEnd = end;
+  while (lineEnd < limit && text.charCodeAt(lineEnd) !== 0x0a) lineEnd++;
+  if (lineEnd === limit && limit < text.length) return false;
   return KEY_PREFIX.test(text.slice(lineStart, start)) && LINE_REST.test(text.slice(end, lineEnd));
 }
 
