@@ -98,7 +98,7 @@ function plantedSegments(text, twinText) {
   const planted = text.slice(prefix, text.length - suffix);
   return splitSegments(planted).flatMap((s) => {
     const segment = planted.slice(s.start, s.end);
-    const decoded = decodedPayloads(segment).flatMap((p) => segmentTexts(p.text));
+    const decoded = decodedPayloads(segment).payloads.flatMap((p) => segmentTexts(p.text));
     const parts = decoded.length > 0 ? decoded : segmentTexts(segment);
     return parts.length > 0 ? [vectorOf(parts)] : [];
   });
@@ -207,7 +207,7 @@ function train(examples, seed) {
 /** Text-level probability as the detector computes it: the highest over its segments. */
 function textProbability(model, row) {
   const segments = segmentTexts(row.text);
-  const decoded = decodedPayloads(row.text).flatMap((p) => segmentTexts(p.text));
+  const decoded = decodedPayloads(row.text).payloads.flatMap((p) => segmentTexts(p.text));
   let best = 0;
   for (const segment of [...segments, ...decoded]) best = Math.max(best, sigmoid(model.bias + dot(model.weights, vectorOf([segment]))));
   return best;

@@ -125,8 +125,9 @@ export function findDestinations(text: string): Destination[] {
   return [...found.values()];
 }
 
-const MARKDOWN_IMAGE = /!\[[^\]\n]{0,500}\]\(\s*<?((?:https?:)?\/\/[^)\s>]{1,2000})>?(?:\s+"[^"\n]{0,300}")?\s*\)/gi;
-const HTML_IMAGE = /<img\b[^>]{0,1000}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]{1,2000})["']?[^>]{0,1000}>/gi;
+const IMG_TAG = /<img\b/gi;
+const SRC_ATTRIBUTE = /\bsrc\s*=\s*["']?([^"'\s>]{1,2000})/i;
+const MAX_TAG = 2000;
 
 function hostOf(link: string): string {
   try {
@@ -136,16 +137,77 @@ function hostOf(link: string): string {
   }
 }
 
+function isRemote(link: string): boolean {
+  return /^(?:https?:)?\/\//i.test(link);
+}
+
+interface ImageSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly link: string;
+}
+
+/**
+ * Markdown images `![alt](link "title")`, found by hand: each `![` is looked at once and reads at
+ * most a bounded stretch, so hostile text cannot make the search quadratic.
+ */
+function markdownImages(text: string): ImageSpan[] {
+  const found: ImageSpan[] = [];
+  let close = -1;
+  for (let at = text.indexOf('!['); at >= 0; at = text.indexOf('![', at + 2)) {
+    // The first `](` after this `![`; reused while it is still ahead, so the search is linear.
+    if (close < at + 2) close = text.indexOf('](', at + 2);
+    if (close < 0) break;
+    if (close - at > 502 || text.slice(at + 2, close).includes('\n')) continue;
+    let p = close + 2;
+    while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 60)) p++;
+    if (!isRemote(text.slice(p, p + 8))) continue;
+    let end = p;
+    const limit = Math.min(text.length, p + MAX_TAG);
+    for (let c = text.charCodeAt(end); end < limit && c > 32 && c !== 0x29 && c !== 0x3e; c = text.charCodeAt(++end));
+    const link = text.slice(p, end);
+    let closing = end;
+    const titleLimit = Math.min(text.length, end + 320);
+    while (closing < titleLimit && text.charCodeAt(closing) !== 0x29) closing++;
+    if (closing >= titleLimit) continue;
+    found.push({ start: at, end: closing + 1, link });
+    at = closing - 1;
+  }
+  return found;
+}
+
+/** HTML `<img … src=link …>` tags: the tag is cut at its first `>`, within MAX_TAG characters. */
+function htmlImages(text: string): ImageSpan[] {
+  const found: ImageSpan[] = [];
+  IMG_TAG.lastIndex = 0;
+  let close = -1;
+  for (let m = IMG_TAG.exec(text); m !== null; m = IMG_TAG.exec(text)) {
+    if (close < m.index) close = text.indexOf('>', m.index);
+    if (close < 0) break;
+    if (close - m.index > MAX_TAG) continue;
+    const link = SRC_ATTRIBUTE.exec(text.slice(m.index, close))?.[1] ?? '';
+    if (isRemote(link)) found.push({ start: m.index, end: close + 1, link });
+    IMG_TAG.lastIndex = close + 1;
+  }
+  return found;
+}
+
 /** `text` with images pointing at hosts the policy does not allow replaced by a note; and how many. */
 export function neutralizeImages(text: string, policy: DestinationPolicy): { text: string; count: number } {
   if (!text.includes('![') && !/<img/i.test(text)) return { text, count: 0 };
+  const spans = [...markdownImages(text), ...htmlImages(text)].sort((x, y) => x.start - y.start);
+  const parts: string[] = [];
+  let at = 0;
   let count = 0;
-  const replace = (whole: string, link: string): string => {
-    const host = hostOf(link);
-    if (host !== '' && policy.allowsHost(host)) return whole;
+  for (const span of spans) {
+    if (span.start < at) continue;
+    const host = hostOf(span.link);
+    if (host !== '' && policy.allowsHost(host)) continue;
     count++;
-    return `[image removed by Gatehouse: external link to ${host === '' ? 'an unreadable address' : host}]`;
-  };
-  const out = text.replace(MARKDOWN_IMAGE, replace).replace(HTML_IMAGE, replace);
-  return { text: out, count };
+    parts.push(text.slice(at, span.start), `[image removed by Gatehouse: external link to ${host === '' ? 'an unreadable address' : host}]`);
+    at = span.end;
+  }
+  if (count === 0) return { text, count: 0 };
+  parts.push(text.slice(at));
+  return { text: parts.join(''), count };
 }

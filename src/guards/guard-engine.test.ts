@@ -98,6 +98,12 @@ describe('guard engine: results', () => {
     assert.equal(tallyOf(out.tallies, 'EXTERNAL_IMAGE')?.count, 2);
   });
 
+  it('neutralises images in hostile markup without slowing down', () => {
+    const hostile = `${'<img src=//'.repeat(60_000)}x.io/a.gif> ${'![a](http://e.x/'.repeat(20_000)}) ![b](https://evil.example/p.png)`;
+    const out = engineWith({ max_output_bytes: 4 * 1024 * 1024 }).inspectOutput('crm', 't', result(hostile));
+    assert.ok(!out.result.text.includes('https://evil.example/p.png'));
+  });
+
   it('refuses results over the byte or record limit', () => {
     const engine = engineWith({ max_output_bytes: 1024, max_output_records: 10 });
     assert.match(engine.inspectOutput('crm', 't', result('x'.repeat(2000))).tooLarge ?? '', /max_output_bytes 1024/);

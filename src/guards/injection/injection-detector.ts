@@ -11,8 +11,8 @@
  * look-alikes undone). Base64 and percent-encoded runs that decode to text are decoded once and
  * scanned too; a hit inside one is reported on the encoded span. Findings cover whole segments.
  *
- * Linear in the text's length (bounded segments, bounded rule gaps, one decoding level); `detect`
- * never throws.
+ * Linear in the text's length (bounded segments, bounded rule gaps, one decoding level, a cap on
+ * decoded text, reported as UNREADABLE when reached).
  */
 import type { Finding, TextDetector } from '../finding.js';
 import { decodedPayloads } from './encoded-payloads.js';
@@ -75,15 +75,15 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
 
   function score(text: string): InjectionScore {
     const findings: Finding[] = [];
-    let best = 0;
-    try {
-      best = scan(text, findings);
-      for (const payload of decodedPayloads(text)) {
-        best = Math.max(best, scan(payload.text, findings, [payload.start, payload.end]));
-      }
-    } catch {
-      // A text the guard cannot read is reported, not passed: the caller's action applies.
-      findings.push({ detector: 'injection', kind: 'UNREADABLE', start: 0, end: text.length, confidence: 1 });
+    // No try/catch: a detector that fails must fail the scan (GUARD_FAILED), never pass the text.
+    let best = scan(text, findings);
+    const decoded = decodedPayloads(text);
+    for (const payload of decoded.payloads) {
+      best = Math.max(best, scan(payload.text, findings, [payload.start, payload.end]));
+    }
+    if (decoded.overflow) {
+      // More encoded text than is scanned per text: say so rather than pass the rest unread.
+      findings.push({ detector: 'injection', kind: 'UNREADABLE', start: 0, end: text.length, confidence: 0.5 });
     }
     return { probability: best, findings: findings.sort((a, b) => a.start - b.start || b.confidence - a.confidence) };
   }
