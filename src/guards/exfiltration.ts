@@ -11,6 +11,7 @@
  * Text is read through the PII normaliser (zero-width characters dropped, full-width folded), so
  * `evil\u200B.example` is the same destination as `evil.example`.
  */
+import { domainToASCII } from 'node:url';
 import { normalizeText } from './pii/normalize-text.js';
 
 export type DestinationKind = 'url' | 'email' | 'domain';
@@ -80,13 +81,31 @@ export function createDestinationPolicy(entries: readonly string[]): Destination
   };
 }
 
-const URL_PATTERN = /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s<>"'`)\]}]+/gi;
-const EMAIL_PATTERN = /[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}\b/gi;
+/** Any scheme with one or two slashes or backslashes (browsers read `https:/x` and `http:\\x` as hosts), or `//host`. */
+const URL_PATTERN = /(?:\b[a-z][a-z0-9+.-]{1,15}:[\\/]{1,2}|(?<![\w:/\\])\/\/(?=[\p{L}\p{N}-]+\.))[^\s<>"'`)\]}]+/giu;
+/** Addresses, also with international (Unicode) domains and IP literals. */
+const EMAIL_PATTERN = /[\p{L}\p{N}._%+-]{1,64}@(?:(?:[\p{L}\p{N}-]{1,63}\.){1,8}\p{L}{2,24}(?![\p{L}\p{N}])|\[[0-9a-f.:]{3,45}\])/giu;
+const IPV4_PATTERN = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g;
 /**
- * Bare domains are only recognised under common top-level domains (and the reserved `example`,
- * `test`, `invalid`): file names such as README.md or app.py end in country codes.
+ * Bare domains are recognised under common and abused top-level domains, two-letter country codes
+ * that are not also common file extensions (README.md and app.py are not hosts), and the reserved
+ * `example`, `test` and `invalid`. Property paths such as `user.name` are left alone.
  */
-const DOMAIN_PATTERN = /\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|edu|gov|io|co|ai|app|dev|xyz|info|biz|me|us|uk|de|fr|ru|cn|jp|eu|ch|nl|se|no|es|it|ca|au|br|in|tk|top|online|site|store|tech|cloud|email|link|live|example|test|invalid)\b/gi;
+const GENERIC_TLDS = [
+  'com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'xyz', 'top', 'online', 'site', 'store', 'tech', 'cloud',
+  'email', 'link', 'live', 'club', 'shop', 'icu', 'vip', 'world', 'today', 'website', 'fun', 'pro', 'mobi', 'asia',
+  'network', 'digital', 'agency', 'company', 'services', 'solutions', 'support', 'systems', 'software', 'tools', 'cam',
+  'monster', 'rest', 'bar', 'quest', 'cfd', 'sbs', 'lol', 'buzz', 'click', 'bid', 'win', 'loan', 'men', 'gdn', 'ooo',
+  'app', 'dev', 'example', 'test', 'invalid',
+];
+const FILE_EXTENSIONS = new Set(['md', 'py', 'sh', 'rs', 'js', 'ts', 'go', 'pl', 'cc', 'rb', 'cs', 'db', 'so', 'gz', 'xz', 'kt', 'mk', 'hs', 'ex', 'vb', 'fs', 'el', 'am', 'ps', 'jl', 'nb', 'pm', 'sc', 'ml', 'mm', 'gd']);
+const DOMAIN_PATTERN = new RegExp(`\\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${GENERIC_TLDS.join('|')}|[a-z]{2})\\b(?![.(])`, 'gi');
+
+/** The host of a bare or e-mail domain, in ASCII (IDNA); '' when it is not a valid domain. */
+function asciiHost(domain: string): string {
+  if (domain.startsWith('[')) return domain.slice(1, -1);
+  return domainToASCII(domain.toLowerCase());
+}
 
 /** `text` with every match of `pattern` blanked out, so later patterns do not see inside it. */
 function blankOut(text: string, pattern: RegExp, onMatch: (value: string) => void): string {
@@ -108,7 +127,7 @@ export function findDestinations(text: string): Destination[] {
     const value = raw.replace(/[.,;:!?]+$/, '').toLowerCase();
     let host: string;
     try {
-      host = new URL(value).hostname;
+      host = new URL(value.startsWith('//') ? `https:${value}` : value).hostname;
     } catch {
       host = value; // unparseable: compared as is, so it matches no entry and is refused
     }
@@ -116,10 +135,16 @@ export function findDestinations(text: string): Destination[] {
   });
   rest = blankOut(rest, EMAIL_PATTERN, (raw) => {
     const value = raw.toLowerCase();
-    found.set(`email ${value}`, { kind: 'email', value, host: value.slice(value.lastIndexOf('@') + 1) });
+    const domain = value.slice(value.lastIndexOf('@') + 1);
+    found.set(`email ${value}`, { kind: 'email', value, host: asciiHost(domain) || value });
+  });
+  rest = blankOut(rest, IPV4_PATTERN, (raw) => {
+    found.set(`domain ${raw}`, { kind: 'domain', value: raw, host: raw });
   });
   blankOut(rest, DOMAIN_PATTERN, (raw) => {
     const value = raw.toLowerCase();
+    const tld = value.slice(value.lastIndexOf('.') + 1);
+    if (tld.length === 2 && FILE_EXTENSIONS.has(tld)) return;
     found.set(`domain ${value}`, { kind: 'domain', value, host: value });
   });
   return [...found.values()];

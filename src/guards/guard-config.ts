@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { parseDestinationEntry } from './exfiltration.js';
-import type { DetectorName, GuardAction } from './finding.js';
+import type { DetectorName, Finding, GuardAction } from './finding.js';
 import { INJECTION_KINDS } from './injection/injection-kinds.js';
 import { PII_KINDS } from './pii/pii-kinds.js';
 import { SECRET_KINDS } from './secrets/secret-kinds.js';
@@ -101,6 +101,19 @@ export interface GuardSettings {
   readonly maxOutputBytes: number;
   readonly maxOutputRecords: number;
   readonly injectionThreshold: number | undefined;
+}
+
+/**
+ * Below this confidence a `block` does not refuse the call: the finding is redacted instead
+ * (stripped, for a suspected instruction), so an unsure finding neither stops work nor gets through.
+ */
+export const BLOCK_MIN_CONFIDENCE = 0.5;
+
+/** The action a finding gets: the configured one, with unsure blocks turned into redaction. */
+export function effectiveAction(settings: GuardSettings, direction: Direction, finding: Finding): GuardAction {
+  const configured = settings.actionFor(direction, finding.detector as ContentDetector, finding.kind);
+  if (configured !== 'block' || finding.confidence >= BLOCK_MIN_CONFIDENCE) return configured;
+  return finding.detector === 'injection' ? 'strip' : 'redact';
 }
 
 export function resolveGuardSettings(config: GuardsConfig | undefined): GuardSettings {

@@ -9,11 +9,11 @@ import type { OperationResult } from '../connectors/connector.js';
 import type { Power } from '../domain/types.js';
 import type { DetectorName, Finding, GuardAction } from './finding.js';
 import { createDestinationPolicy, findDestinations, neutralizeImages, type DestinationPolicy } from './exfiltration.js';
-import { resolveGuardSettings, type ContentDetector, type Direction, type GuardSettings, type GuardsConfig } from './guard-config.js';
+import { effectiveAction, resolveGuardSettings, type Direction, type GuardSettings, type GuardsConfig } from './guard-config.js';
 import { createGuardScanner, type GuardScanner } from './guard-scanner.js';
 import { applyEdits, LabelBook, replacementFor, type TextEdit } from './rewrite-text.js';
 import { collectLeaves, leafAt, replaceLeaves, type TextLeaves } from './text-leaves.js';
-import { wrapUntrusted } from './untrusted.js';
+import { untrustedNotice, UNTRUSTED_KEY, wrapUntrusted } from './untrusted.js';
 
 /** One line of the audit record's `guards` list: how many findings of a kind, and what was done. */
 export interface GuardTally {
@@ -31,6 +31,8 @@ export interface InputInspection {
   readonly blocked: readonly string[];
   /** Destinations outside the allow-list (write, draft, trigger only): the call must be refused. */
   readonly refusedDestinations: readonly string[];
+  /** The arguments with blocked findings redacted too: what the audit record may keep of a refused call. */
+  readonly refusedArguments: Readonly<Record<string, unknown>>;
 }
 
 export interface OutputInspection {
@@ -46,9 +48,6 @@ interface ConnectorGuards {
   readonly scanner: GuardScanner;
   readonly destinations: DestinationPolicy;
 }
-
-/** Below this confidence a `block` action records the finding (flag) instead of refusing the call. */
-export const BLOCK_MIN_CONFIDENCE = 0.5;
 
 const SENDING_POWERS: ReadonlySet<Power> = new Set<Power>(['write', 'draft', 'trigger']);
 
@@ -94,6 +93,8 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
       const book = new LabelBook();
       const judged = judge(scanner.scan(leaves.joined, settings.activeDetectors.input), settings, 'input');
       const rewritten = replaceLeaves(args, leafReplacements(leaves, judged.edits(leaves.joined, book)));
+      const refusedArguments = judged.blocked.length === 0 ? rewritten
+        : replaceLeaves(args, leafReplacements(leaves, judged.edits(leaves.joined, book, true)));
       const tallies = tally('in', judged.counted);
       let refusedDestinations: string[] = [];
       if (settings.destinations !== undefined && SENDING_POWERS.has(power)) {
@@ -102,7 +103,7 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
           tallies.push({ direction: 'in', detector: 'exfiltration', kind: 'DESTINATION_NOT_ALLOWED', count: refusedDestinations.length, action: 'block' });
         }
       }
-      return { arguments: rewritten, tallies, blocked: judged.blocked, refusedDestinations };
+      return { arguments: rewritten, tallies, blocked: judged.blocked, refusedDestinations, refusedArguments };
     },
 
     inspectOutput(connector, tool, result) {
@@ -113,10 +114,10 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
       if (leaves.records > settings.maxOutputRecords) return tooLarge(result, `${leaves.records} records > max_output_records ${settings.maxOutputRecords}`);
 
       const book = new LabelBook();
+      // Both forms are scanned: a client may hand either to the model, and a connector's text need
+      // not carry every field of its structured result.
       const inText = judge(scanner.scan(result.text, settings.activeDetectors.output), settings, 'output');
-      // The structured form is the text's content again: it is scanned only by detectors whose
-      // findings change or stop the result, since flagging (counting, wrapping) is done on the text.
-      const inFields = judge(scanner.scan(leaves.joined, settings.enforcingDetectors.output), settings, 'output');
+      const inFields = judge(scanner.scan(leaves.joined, settings.activeDetectors.output), settings, 'output');
       let text = applyEdits(result.text, inText.edits(result.text, book));
       const fieldEdits = leafReplacements(leaves, inFields.edits(leaves.joined, book));
       // Counted once: the text and the structured form usually carry the same content.
@@ -137,8 +138,13 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
         if (removed > 0) tallies.push({ direction: 'out', detector: 'exfiltration', kind: 'EXTERNAL_IMAGE', count: removed, action: 'redact' });
       }
       const flaggedKinds = [...new Set([...inText.flaggedInjection, ...inFields.flaggedInjection])].sort();
-      if (flaggedKinds.length > 0) text = wrapUntrusted(text, { connector, tool, kinds: flaggedKinds });
-      const structured = replaceLeaves(result.structured, fieldEdits);
+      let structured = replaceLeaves(result.structured, fieldEdits);
+      if (flaggedKinds.length > 0) {
+        const provenance = { connector, tool, kinds: flaggedKinds };
+        text = wrapUntrusted(text, provenance);
+        // The structured form cannot be wrapped; it carries the same notice under its own key.
+        structured = { ...structured, [UNTRUSTED_KEY]: untrustedNotice(provenance) };
+      }
       const changed = text !== result.text || structured !== result.structured;
       const guarded: OperationResult = changed || flaggedKinds.length > 0
         ? { ...result, text, structured, ...(flaggedKinds.length > 0 ? { untrusted: flaggedKinds } : {}) }
@@ -158,7 +164,8 @@ interface Judgement {
   readonly blocked: string[];
   /** Injection kinds whose action is flag: the content is delivered wrapped. */
   readonly flaggedInjection: string[];
-  edits(text: string, book: LabelBook): TextEdit[];
+  /** Rewrites for redact, mask and strip; with `blockedToo`, blocked findings are redacted as well. */
+  edits(text: string, book: LabelBook, blockedToo?: boolean): TextEdit[];
 }
 
 function judge(findings: readonly Finding[], settings: GuardSettings, direction: Direction): Judgement {
@@ -166,15 +173,16 @@ function judge(findings: readonly Finding[], settings: GuardSettings, direction:
   const blocked = new Set<string>();
   const flagged = new Set<string>();
   const rewrites: { finding: Finding; action: GuardAction }[] = [];
+  const blocks: { finding: Finding; action: GuardAction }[] = [];
   for (const finding of findings) {
-    const configured = settings.actionFor(direction, finding.detector as ContentDetector, finding.kind);
-    // A call is refused only on a finding the detector is fairly sure of; an unsure one
-    // (a stand-in password such as `changeme`) is recorded instead.
-    const action = configured === 'block' && finding.confidence < BLOCK_MIN_CONFIDENCE ? 'flag' : configured;
+    const action = effectiveAction(settings, direction, finding);
     if (action === 'allow') continue;
     const key = `${finding.detector}/${finding.kind}/${action}`;
     counted.set(key, (counted.get(key) ?? 0) + 1);
-    if (action === 'block') blocked.add(finding.kind);
+    if (action === 'block') {
+      blocked.add(finding.kind);
+      blocks.push({ finding, action: finding.detector === 'injection' ? 'strip' : 'redact' });
+    }
     else if (action === 'flag' && finding.detector === 'injection') flagged.add(finding.kind);
     else if (action === 'redact' || action === 'mask' || action === 'strip') rewrites.push({ finding, action });
   }
@@ -182,7 +190,7 @@ function judge(findings: readonly Finding[], settings: GuardSettings, direction:
     counted,
     blocked: [...blocked].sort(),
     flaggedInjection: [...flagged],
-    edits: (text, book) => rewrites.flatMap(({ finding, action }) => {
+    edits: (text, book, blockedToo = false) => (blockedToo ? [...rewrites, ...blocks] : rewrites).flatMap(({ finding, action }) => {
       const replacement = replacementFor(finding, action, text.slice(finding.start, finding.end), book);
       return replacement === undefined ? [] : [{ start: finding.start, end: finding.end, replacement }];
     }),

@@ -4,7 +4,7 @@
  * action). Built on the same scanner and settings as the gateway's guard stages.
  */
 import type { Finding, GuardAction } from './finding.js';
-import type { ContentDetector, Direction, GuardSettings } from './guard-config.js';
+import { effectiveAction, type ContentDetector, type Direction, type GuardSettings } from './guard-config.js';
 import type { GuardScanner } from './guard-scanner.js';
 
 export interface ReportedFinding extends Finding {
@@ -28,7 +28,7 @@ export function scanReport(
 ): ScanReport {
   let verdict: GuardAction = 'allow';
   const findings = scanner.scan(text, detectors).map((finding) => {
-    const action = settings.actionFor(direction, finding.detector as ContentDetector, finding.kind);
+    const action = effectiveAction(settings, direction, finding);
     if (STRENGTH[action] > STRENGTH[verdict]) verdict = action;
     return { ...finding, action };
   });

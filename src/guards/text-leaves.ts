@@ -3,8 +3,9 @@
  * text, one per line, so that detectors scan a record once and see text split across fields
  * together (a wrapped sentence continues over the line break). Offsets let a finding in the
  * joined text be mapped back to the strings it covers, and rewritten strings be put back in a copy
- * of the value. Object keys are not scanned: they are names, not content. Nesting deeper than
- * MAX_DEPTH is refused (GUARD_FAILED) rather than walked on the call stack.
+ * of the value. Object keys are strings too and are scanned and rewritten like values (a key may
+ * be an address or a token). Nesting deeper than MAX_DEPTH is refused (GUARD_FAILED) rather than
+ * walked on the call stack.
  */
 import { GatehouseError } from '../errors/catalog.js';
 
@@ -35,7 +36,10 @@ export function collectLeaves(value: unknown): TextLeaves {
       records = Math.max(records, node.length);
       for (const item of node) walk(item, depth + 1);
     } else if (node !== null && typeof node === 'object') {
-      for (const key of Object.keys(node)) walk((node as Record<string, unknown>)[key], depth + 1);
+      for (const key of Object.keys(node)) {
+        texts.push(key);
+        walk((node as Record<string, unknown>)[key], depth + 1);
+      }
     }
   };
   walk(value, 0);
@@ -60,7 +64,7 @@ export function leafAt(leaves: TextLeaves, position: number): number {
   return lo;
 }
 
-/** A copy of `value` whose strings are replaced, in walk order, by `replacements[i]` when set. */
+/** A copy of `value` whose strings (keys included) are replaced, in walk order, by `replacements[i]` when set. */
 export function replaceLeaves<T>(value: T, replacements: ReadonlyMap<number, string>): T {
   if (replacements.size === 0) return value;
   let index = 0;
@@ -73,7 +77,11 @@ export function replaceLeaves<T>(value: T, replacements: ReadonlyMap<number, str
     if (Array.isArray(node)) return node.map(rebuild);
     if (node !== null && typeof node === 'object') {
       const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(node)) copy[key] = rebuild((node as Record<string, unknown>)[key]);
+      for (const key of Object.keys(node)) {
+        const renamed = replacements.get(index) ?? key;
+        index++;
+        copy[renamed] = rebuild((node as Record<string, unknown>)[key]);
+      }
       return copy;
     }
     return node;

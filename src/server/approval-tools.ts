@@ -71,7 +71,10 @@ export function describeRequest(runtime: Runtime, row: ApprovalRow): CallToolRes
     return {
       content: [{ type: 'text', text: `Approved by ${row.decidedBy ?? 'a person'}${row.edits === null ? '' : ' with edits'} and executed:\n${local.outcome.result.text}` }],
       structuredContent: { ...structured, result: local.outcome.result.structured },
-      _meta: { ...meta, 'gatehouse/auditId': local.outcome.auditId },
+      _meta: {
+        ...meta, 'gatehouse/auditId': local.outcome.auditId,
+        ...(local.outcome.result.untrusted === undefined ? {} : { 'gatehouse/untrusted': true, 'gatehouse/findings': [...local.outcome.result.untrusted] }),
+      },
     };
   }
   const texts: Record<ApprovalRow['status'], string> = {

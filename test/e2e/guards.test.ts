@@ -40,6 +40,7 @@ function withGuards(hook: string) {
     allow_private_network: true
     powers: [trigger]
     retries: 0
+    audit_content: full             # arguments verbatim in the trail, so the test can see what is kept
     template: { text: "{{args.message}}", to: "{{args.to}}" }
     arguments: { message: { type: string, maxLength: 2000 }, to: { type: string, maxLength: 200 } }
     guards:
@@ -89,7 +90,8 @@ describe('guards through the gateway', () => {
     const { body, raw } = await auditOf(result);
     assert.equal(body.status, 'ok');
     assert.ok(body.guards?.some((g) => g.direction === 'out' && g.detector === 'injection' && g.kind === 'INSTRUCTION_OVERRIDE' && g.action === 'flag' && g.count >= 1));
-    assert.ok(!/ignore your previous/i.test(raw), 'the record holds kinds and counts, not the text');
+    assert.ok(!/ignore/i.test(JSON.stringify(body.guards)), 'the guard tallies hold kinds and counts, not the text');
+    assert.ok(!/ignore your previous/i.test(raw), 'in hashed mode the record holds no content at all');
   });
 
   it('masks the card and the e-mail and redacts the cloud key in a document', async () => {
@@ -129,5 +131,9 @@ describe('guards through the gateway', () => {
     assert.equal(refused.isError, true);
     assert.match(textOf(refused), /^GUARD_BLOCKED: .*AWS_ACCESS_KEY/);
     assert.ok(!textOf(refused).includes(AWS_KEY), 'the error names the kind, not the value');
+    const { body, raw } = await auditOf(refused);
+    assert.equal(body.content, 'full');
+    assert.ok(!raw.includes(AWS_KEY), 'even a full-content record keeps the refused credential redacted');
+    assert.match(raw, /\[SECRET:AWS_ACCESS_KEY\]/);
   });
 });

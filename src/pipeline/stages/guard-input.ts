@@ -15,6 +15,9 @@ export const guardInput: Stage = {
     const tool = ctx.tool!;
     const inspection = runtime.guards.inspectInput(tool.connector.name, tool.operation.power, ctx.arguments);
     if (inspection.tallies.length > 0) (ctx.guards ??= []).push(...inspection.tallies);
+    // A refused call is audited with what was refused redacted: a connector in `full` audit mode
+    // must not keep the credential the guard stopped.
+    if (inspection.blocked.length > 0 || inspection.refusedDestinations.length > 0) ctx.arguments = inspection.refusedArguments;
     if (inspection.blocked.length > 0) {
       throw new GatehouseError('GUARD_BLOCKED', `The arguments hold content this connector blocks: ${inspection.blocked.join(', ')}.`, { kinds: inspection.blocked });
     }
