@@ -12,7 +12,7 @@ import { createDestinationPolicy, findDestinations, neutralizeImages, type Desti
 import { effectiveAction, resolveGuardSettings, type Direction, type GuardSettings, type GuardsConfig } from './guard-config.js';
 import { createGuardScanner, type GuardScanner } from './guard-scanner.js';
 import { applyEdits, LabelBook, replacementFor, type TextEdit } from './rewrite-text.js';
-import { collectLeaves, leafAt, replaceLeaves, type TextLeaves } from './text-leaves.js';
+import { collectLeaves, LEAF_SEPARATOR, leafAt, replaceLeaves, type TextLeaves } from './text-leaves.js';
 import { untrustedNotice, UNTRUSTED_KEY, wrapUntrusted } from './untrusted.js';
 
 /** One line of the audit record's `guards` list: how many findings of a kind, and what was done. */
@@ -117,7 +117,13 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
       // Both forms are scanned: a client may hand either to the model, and a connector's text need
       // not carry every field of its structured result.
       const inText = judge(scanner.scan(result.text, settings.activeDetectors.output), settings, 'output');
-      const inFields = judge(scanner.scan(leaves.joined, settings.activeDetectors.output), settings, 'output');
+      const enforcing = settings.enforcingDetectors.output;
+      const flagOnly = settings.activeDetectors.output.filter((d) => !enforcing.includes(d));
+      const fieldFindings = scanner.scan(leaves.joined, enforcing);
+      // Detectors that only flag need not read a long field the text already holds word for word
+      // (a document's content, a response body): it was flagged there. Blanks keep the offsets.
+      if (flagOnly.length > 0) fieldFindings.push(...scanner.scan(notInText(leaves, result.text), flagOnly));
+      const inFields = judge(fieldFindings, settings, 'output');
       let text = applyEdits(result.text, inText.edits(result.text, book));
       const fieldEdits = leafReplacements(leaves, inFields.edits(leaves.joined, book));
       // Counted once: the text and the structured form usually carry the same content.
@@ -152,6 +158,17 @@ export function createGuardEngine(connectors: readonly { readonly name: string; 
       return { result: guarded, tallies, blocked: [...new Set([...inText.blocked, ...inFields.blocked])] };
     },
   };
+}
+
+/** The joined fields with every field of 32+ characters that occurs verbatim in `text` blanked out. */
+function notInText(leaves: TextLeaves, text: string): string {
+  let blanked = false;
+  const kept = leaves.texts.map((leaf) => {
+    if (leaf.length < 32 || !text.includes(leaf)) return leaf;
+    blanked = true;
+    return ' '.repeat(leaf.length);
+  });
+  return blanked ? kept.join(LEAF_SEPARATOR) : leaves.joined;
 }
 
 function tooLarge(result: OperationResult, reason: string): OutputInspection {
