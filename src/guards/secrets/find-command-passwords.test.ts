@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ALNUM, DIGITS, FakeTokens } from './fake-tokens.js';
+import { FakeTokens } from './fake-tokens.js';
+import { expectNone, expectSecret, randomPassword } from './secret-expectations.js';
 import { createSecretsDetector } from './secrets-detector.js';
 
 const detector = createSecretsDetector();
 const t = new FakeTokens(23);
 
-/** A random password: letters and digits, ending in a digit. */
-const pw = (): string => `${t.chars(ALNUM, 9)}${t.chars(DIGITS, 1)}`;
-
-/** Asserts one finding of `kind` spans exactly `value` in `text`. */
-function expectSecret(text: string, value: string, kind: string, minConfidence = 0.5): void {
-  const findings = detector.detect(text);
-  const hit = findings.find((f) => text.slice(f.start, f.end) === value);
-  assert.ok(hit, `expected ${kind} on ${JSON.stringify(value)} in ${JSON.stringify(text)}; got ${JSON.stringify(findings)}`);
-  assert.equal(hit.kind, kind, JSON.stringify(hit));
-  assert.ok(hit.confidence >= minConfidence, `${kind} confidence ${hit.confidence} < ${minConfidence}`);
-}
-
-/** Asserts no finding at all in each text. */
-function expectNone(texts: readonly string[]): void {
-  for (const text of texts) {
-    const findings = detector.detect(text);
-    assert.deepEqual(findings.map((f) => `${f.kind}:${text.slice(f.start, f.end)}`), [], JSON.stringify(text));
-  }
-}
+const pw = (): string => randomPassword(t);
 
 describe('context rules: passwords on command lines', () => {
   it('finds the password flag of database, cache and remote-shell clients', () => {

@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
-import { ALNUM, BASE64, DIGITS, FakeTokens, HEX } from './fake-tokens.js';
+import { ALNUM, BASE64, FakeTokens, HEX } from './fake-tokens.js';
+import { expectNone, expectSecret, randomPassword } from './secret-expectations.js';
 import { createSecretsDetector } from './secrets-detector.js';
 
 const detector = createSecretsDetector();
 const t = new FakeTokens(29);
 
-const pw = (): string => `${t.chars(ALNUM, 9)}${t.chars(DIGITS, 1)}`;
+const pw = (): string => randomPassword(t);
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
-
-function expectSecret(text: string, value: string, kind: string, minConfidence = 0.5): void {
-  const findings = detector.detect(text);
-  const hit = findings.find((f) => text.slice(f.start, f.end) === value);
-  assert.ok(hit, `expected ${kind} on ${JSON.stringify(value)} in ${JSON.stringify(text)}; got ${JSON.stringify(findings)}`);
-  assert.equal(hit.kind, kind, JSON.stringify(hit));
-  assert.ok(hit.confidence >= minConfidence, `${kind} confidence ${hit.confidence} < ${minConfidence}`);
-}
-
-function expectNone(texts: readonly string[]): void {
-  for (const text of texts) {
-    const findings = detector.detect(text);
-    assert.deepEqual(findings.map((f) => `${f.kind}:${text.slice(f.start, f.end)}`), [], JSON.stringify(text));
-  }
-}
 
 describe('context rules: configuration files', () => {
   it('finds .netrc, .pgpass, Ansible, properties, Maven, Gradle and Redis passwords', () => {

@@ -3,25 +3,15 @@ import { describe, it } from 'node:test';
 import type { Finding } from '../finding.js';
 import { ALNUM, BASE64, BASE64URL, DIGITS, FakeTokens, HEX, UPPER } from './fake-tokens.js';
 import { createSecretsDetector, type SecretsDetectorOptions } from './secrets-detector.js';
+import { expectSecret, findingFor } from './secret-expectations.js';
 import { base62, crc32 } from './token-checksum.js';
 
 const detector = createSecretsDetector();
 const t = new FakeTokens(7);
 
-/** The finding whose span is exactly `value`, failing the test when there is none. */
-function findingFor(text: string, value: string): Finding {
-  const findings = detector.detect(text);
-  const hit = findings.find((f) => text.slice(f.start, f.end) === value);
-  assert.ok(hit, `expected a finding on ${JSON.stringify(value)} in ${JSON.stringify(text)}; got ${JSON.stringify(findings)}`);
-  return hit;
-}
-
+/** The finding of `kind` on exactly `value`; any confidence unless `minConfidence` says otherwise. */
 function expectKind(text: string, value: string, kind: string, minConfidence = 0): Finding {
-  const f = findingFor(text, value);
-  assert.equal(f.kind, kind, JSON.stringify(f));
-  assert.equal(f.detector, 'secrets');
-  assert.ok(f.confidence >= minConfidence, `${kind} confidence ${f.confidence} < ${minConfidence}`);
-  return f;
+  return expectSecret(text, value, kind, minConfidence);
 }
 
 describe('secrets detector: provider formats', () => {
