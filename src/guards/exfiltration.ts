@@ -125,13 +125,8 @@ export function findDestinations(text: string): Destination[] {
   const found = new Map<string, Destination>();
   let rest = blankOut(normalizeText(text).text, URL_PATTERN, (raw) => {
     const value = raw.replace(/[.,;:!?]+$/, '').toLowerCase();
-    let host: string;
-    try {
-      host = new URL(value.startsWith('//') ? `https:${value}` : value).hostname;
-    } catch {
-      host = value; // unparseable: compared as is, so it matches no entry and is refused
-    }
-    found.set(`url ${value}`, { kind: 'url', value, host });
+    // Without a readable host the URL is compared as it is, so it matches no entry and is refused.
+    found.set(`url ${value}`, { kind: 'url', value, host: hostOf(value) || value });
   });
   rest = blankOut(rest, EMAIL_PATTERN, (raw) => {
     const value = raw.toLowerCase();
@@ -154,6 +149,7 @@ const IMG_TAG = /<img\b/gi;
 const SRC_ATTRIBUTE = /\bsrc\s*=\s*["']?([^"'\s>]{1,2000})/i;
 const MAX_TAG = 2000;
 
+/** The host of a URL (`//host` read as https), lower case; '' when there is none. */
 function hostOf(link: string): string {
   try {
     return new URL(link.startsWith('//') ? `https:${link}` : link).hostname.toLowerCase();

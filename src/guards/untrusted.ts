@@ -43,3 +43,8 @@ export function wrapUntrusted(text: string, provenance: Provenance): string {
     `<<</untrusted-data ${id}>>>`,
   ].join('\n');
 }
+
+/** The `_meta` entries of an MCP result whose content was flagged; none when it was not. */
+export function untrustedMeta(kinds: readonly string[] | undefined): Readonly<Record<string, unknown>> {
+  return kinds === undefined ? {} : { 'gatehouse/untrusted': true, 'gatehouse/findings': [...kinds] };
+}

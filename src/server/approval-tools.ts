@@ -10,6 +10,7 @@ import type { CallToolResult, ServerNotification, Tool } from '@modelcontextprot
 import { FINAL_STATES } from '../approvals/approval-executor.js';
 import { durationMs } from '../config/schema-parts.js';
 import { asGatehouseError, GatehouseError } from '../errors/catalog.js';
+import { untrustedMeta } from '../guards/untrusted.js';
 import type { Runtime } from '../main/runtime.js';
 import type { ApprovalRow } from '../store/approval-repo.js';
 import type { RequestIdentity } from './mcp-server.js';
@@ -73,7 +74,7 @@ export function describeRequest(runtime: Runtime, row: ApprovalRow): CallToolRes
       structuredContent: { ...structured, result: local.outcome.result.structured },
       _meta: {
         ...meta, 'gatehouse/auditId': local.outcome.auditId,
-        ...(local.outcome.result.untrusted === undefined ? {} : { 'gatehouse/untrusted': true, 'gatehouse/findings': [...local.outcome.result.untrusted] }),
+        ...untrustedMeta(local.outcome.result.untrusted),
       },
     };
   }

@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../domain/types.js';
 import { asGatehouseError, type GatehouseError } from '../errors/catalog.js';
+import { untrustedMeta } from '../guards/untrusted.js';
 import type { Runtime } from '../main/runtime.js';
 import { CallFailure, runToolCall } from '../pipeline/runner.js';
 import { answerHeld, APPROVAL_TOOLS, callApprovalTool, STATUS_TOOL, WAIT_TOOL } from './approval-tools.js';
@@ -90,7 +91,7 @@ export function createMcpServer(current: () => Runtime): Server {
         structuredContent: { ...outcome.result.structured },
         _meta: {
           'gatehouse/requestId': requestId, 'gatehouse/auditId': outcome.auditId,
-          ...(outcome.result.untrusted === undefined ? {} : { 'gatehouse/untrusted': true, 'gatehouse/findings': [...outcome.result.untrusted] }),
+          ...untrustedMeta(outcome.result.untrusted),
           ...(outcome.held === undefined ? {} : { 'gatehouse/approvalId': outcome.held.id, 'gatehouse/approvalStatus': outcome.held.status }),
         },
       };
