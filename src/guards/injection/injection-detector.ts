@@ -35,18 +35,7 @@ export interface InjectionDetectorOptions {
   readonly useModel?: boolean;
 }
 
-/** Per-segment scores, for the evaluation and `gatehouse scan --explain`. */
-export interface InjectionScore {
-  /** Highest model probability over the segments. */
-  readonly probability: number;
-  readonly findings: Finding[];
-}
-
-export interface InjectionDetector extends TextDetector {
-  score(text: string): InjectionScore;
-}
-
-export function createInjectionDetector(options: InjectionDetectorOptions = {}): InjectionDetector {
+export function createInjectionDetector(options: InjectionDetectorOptions = {}): TextDetector {
   const useModel = options.useModel ?? true;
   const model = useModel ? (options.model ?? loadShippedModel()) : undefined;
   const threshold = options.threshold ?? model?.threshold ?? 1;
@@ -54,8 +43,7 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
   const features = new FeatureAccumulator();
 
   /** Scans `text`; findings are reported on `encodedSpan` when the text was decoded from it. */
-  function scan(text: string, findings: Finding[], encodedSpan?: readonly [number, number]): number {
-    let best = 0;
+  function scan(text: string, findings: Finding[], encodedSpan?: readonly [number, number]): void {
     for (const segment of splitSegments(text)) {
       const folded = foldText(text.slice(segment.start, segment.end));
       const start = encodedSpan?.[0] ?? segment.start;
@@ -67,28 +55,24 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
       features.reset();
       if (features.add(folded) < MIN_WORDS_TO_SCORE) continue;
       const p = probability(model.bias + features.score(model.weights));
-      best = Math.max(best, p);
       if (p >= threshold) findings.push({ detector: 'injection', kind: MODEL_KIND, start, end, confidence: round(p) });
     }
-    return best;
   }
 
-  function score(text: string): InjectionScore {
+  function detect(text: string): Finding[] {
     const findings: Finding[] = [];
     // No try/catch: a detector that fails must fail the scan (GUARD_FAILED), never pass the text.
-    let best = scan(text, findings);
+    scan(text, findings);
     const decoded = decodedPayloads(text);
-    for (const payload of decoded.payloads) {
-      best = Math.max(best, scan(payload.text, findings, [payload.start, payload.end]));
-    }
+    for (const payload of decoded.payloads) scan(payload.text, findings, [payload.start, payload.end]);
     if (decoded.overflow) {
       // More encoded text than is scanned per text: say so rather than pass the rest unread.
       findings.push({ detector: 'injection', kind: 'UNREADABLE', start: 0, end: text.length, confidence: 0.5 });
     }
-    return { probability: best, findings: findings.sort((a, b) => a.start - b.start || b.confidence - a.confidence) };
+    return findings.sort((a, b) => a.start - b.start || b.confidence - a.confidence);
   }
 
-  return { name: 'injection', detect: (text) => score(text).findings, score };
+  return { name: 'injection', detect };
 }
 
 function round(p: number): number {
