@@ -13,7 +13,7 @@ import { CONTENT_DETECTORS, resolveGuardSettings, type ContentDetector, type Dir
 import { createGuardScanner } from '../guards/guard-scanner.js';
 import { scanReport } from '../guards/scan-report.js';
 import { loadConfig } from '../config/load.js';
-import { EXIT_CHECK_FAILED, EXIT_OK, type Io } from './io.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, readLimited, type Io } from './io.js';
 
 /** Largest input accepted: one plain text, or one JSON line. */
 export const MAX_SCAN_INPUT = 64 * 1024 * 1024;
@@ -60,7 +60,8 @@ export function scanCommand(io: Io, input: NodeJS.ReadableStream = process.stdin
       })}\n`);
     };
     if (!o.jsonl) {
-      report(await readText(input));
+      const text = await readLimited(input, MAX_SCAN_INPUT, `Standard input is larger than ${MAX_SCAN_INPUT} bytes; split it, or use --jsonl with one text per line.`);
+      report(text.toString('utf8'));
       return EXIT_OK;
     }
     let failed = false;
@@ -93,16 +94,4 @@ export function scanCommand(io: Io, input: NodeJS.ReadableStream = process.stdin
     }
     return failed ? EXIT_CHECK_FAILED : EXIT_OK;
   };
-}
-
-async function readText(input: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of input) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), 'utf8');
-    size += buf.length;
-    if (size > MAX_SCAN_INPUT) throw new GatehouseError('USAGE', `Standard input is larger than ${MAX_SCAN_INPUT} bytes; split it, or use --jsonl with one text per line.`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

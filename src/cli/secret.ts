@@ -12,7 +12,7 @@ import { findMasterKey, loadMasterKey, type MasterKey } from '../secrets/master-
 import { MAX_SECRET_BYTES } from '../secrets/secret-box.js';
 import { isSecretName, MAX_SECRET_NAME, SECRET_NAME, setStoreSecret } from '../secrets/store-secret-resolver.js';
 import { printResult, table, withAdmin } from './admin-context.js';
-import { EXIT_OK, type Io } from './io.js';
+import { EXIT_OK, readLimited, type Io } from './io.js';
 
 interface SecretOptions {
   readonly config: string;
@@ -36,7 +36,7 @@ export const processSecretInput: SecretInput = {
   get isTTY() {
     return process.stdin.isTTY === true;
   },
-  readAll: (limit) => readAll(process.stdin, limit),
+  readAll: (limit) => readLimited(process.stdin, limit, `The value on standard input is larger than ${MAX_SECRET_BYTES} bytes.`),
   readHidden: (prompt, io) => readHidden(process.stdin, prompt, io),
 };
 
@@ -139,23 +139,6 @@ async function readValue(input: SecretInput, io: Io, name: string): Promise<stri
   return value;
 }
 
-async function readAll(stream: NodeJS.ReadStream, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), 'utf8');
-    size += buf.length;
-    if (size > limit) {
-      for (const c of [...chunks, buf]) c.fill(0);
-      stream.destroy();
-      throw new GatehouseError('USAGE', `The value on standard input is larger than ${MAX_SECRET_BYTES} bytes.`);
-    }
-    chunks.push(buf);
-  }
-  const all = Buffer.concat(chunks);
-  for (const c of chunks) c.fill(0);
-  return all;
-}
 
 /** One line from a terminal in raw mode (no echo). Backspace edits; Ctrl-C cancels; Enter or Ctrl-D ends. */
 function readHidden(stream: NodeJS.ReadStream, prompt: string, io: Io): Promise<string> {
