@@ -9,6 +9,7 @@
  *
  * Linear in the text; never throws (lone surrogates pass through as they are).
  */
+import { dropped } from '../pii/normalize-text.js';
 
 /** Cyrillic and Greek letters that look like a Latin letter, lower case. */
 const LOOKALIKES: ReadonlyMap<number, number> = new Map(
@@ -20,10 +21,6 @@ const LOOKALIKES: ReadonlyMap<number, number> = new Map(
     ['τ', 't'], ['υ', 'u'], ['χ', 'x'], ['γ', 'y'],
   ].map(([from, to]) => [(from as string).charCodeAt(0), (to as string).charCodeAt(0)]),
 );
-
-function isDropped(code: number): boolean {
-  return code === 0xad || (code >= 0x200b && code <= 0x200f) || (code >= 0x2060 && code <= 0x2064) || code === 0xfeff;
-}
 
 function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x2007 || code === 0x202f || code === 0x3000;
@@ -68,7 +65,7 @@ export function foldText(text: string): string {
   };
   for (let i = 0; i < lower.length; i++) {
     const code = lower.charCodeAt(i);
-    if (isDropped(code)) continue;
+    if (dropped(code)) continue;
     if (isSpace(code)) {
       flush();
       continue;

@@ -18,7 +18,8 @@ export interface NormalizedText {
 /** Every character that changes under normalisation. */
 const CHANGED = /[\u00A0\u00AD\u2007\u200B-\u200F\u2010-\u2015\u202F\u2060-\u2064\u2212\uFEFF\uFF01-\uFF5E]/g;
 
-function dropped(code: number): boolean {
+/** Zero-width characters and the soft hyphen: invisible, dropped from every scanning copy. */
+export function dropped(code: number): boolean {
   return (
     code === 0x00ad ||
     (code >= 0x200b && code <= 0x200f) ||
