@@ -38,6 +38,7 @@ import { Gateway } from '../src/main/gateway.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { openStore } from '../src/store/open-store.js';
 import { TEST_PG_URL, freshStoreUrl } from '../test/support/stores.js';
+import { integerOption } from './bench-options.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,14 +49,9 @@ const { values } = parseArgs({
   },
 });
 
-function count(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-  return n;
-}
-const RUNS = count('runs', values.runs, 1, 100);
-const REQUESTS = count('requests', values.requests, 1, 10_000);
-const WARMUP = count('warmup', values.warmup, 0, 1000);
+const RUNS = integerOption('runs', values.runs, 1, 100);
+const REQUESTS = integerOption('requests', values.requests, 1, 10_000);
+const WARMUP = integerOption('warmup', values.warmup, 0, 1000);
 if (values.store !== 'sqlite' && values.store !== 'postgres') throw new Error('--store must be sqlite or postgres');
 const STORE = values.store;
 /** Rows each kind of call changes: one per request, warm-up included. */

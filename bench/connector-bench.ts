@@ -36,6 +36,7 @@ import type { CedarAuthorizer } from '../src/policy/cedar-authorizer.js';
 import { openStore } from '../src/store/open-store.js';
 import { TEST_PG_URL, freshStoreUrl } from '../test/support/stores.js';
 import { UPSTREAM_TOOL, startBenchUpstream, type BenchUpstream } from './bench-upstream.js';
+import { integerOption } from './bench-options.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,15 +49,10 @@ const { values } = parseArgs({
   },
 });
 
-function count(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-  return n;
-}
-const RUNS = count('runs', values.runs, 1, 100);
-const CALLS = count('calls', values.calls, 10, 100_000);
-const WARMUP = count('warmup', values.warmup, 0, 10_000);
-const CUSTOMERS = count('customers', values.customers, 1, 1_000_000);
+const RUNS = integerOption('runs', values.runs, 1, 100);
+const CALLS = integerOption('calls', values.calls, 10, 100_000);
+const WARMUP = integerOption('warmup', values.warmup, 0, 10_000);
+const CUSTOMERS = integerOption('customers', values.customers, 1, 1_000_000);
 if (values.store !== 'sqlite' && values.store !== 'postgres') throw new Error('--store must be sqlite or postgres');
 const STORE = values.store;
 const PG_URL = values['pg-url'];

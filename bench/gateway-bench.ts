@@ -25,6 +25,7 @@ import { createAgentKey } from '../src/identity/agent-admin.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { openStore } from '../src/store/open-store.js';
 import { freshStoreUrl } from '../test/support/stores.js';
+import { integerOption } from './bench-options.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +34,8 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
   },
 });
-const RUNS = Number(values.runs);
-const CALLS = Number(values.calls);
+const RUNS = integerOption('runs', values.runs, 1, 100);
+const CALLS = integerOption('calls', values.calls, 1, 100_000);
 const WARMUP = 50;
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
 

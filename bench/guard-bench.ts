@@ -13,10 +13,11 @@
 import { parseArgs } from 'node:util';
 import type { OperationResult } from '../src/connectors/connector.js';
 import { createGuardEngine } from '../src/guards/guard-engine.js';
+import { integerOption } from './bench-options.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, calls: { type: 'string', default: '200' } } });
-const RUNS = Number(values.runs);
-const CALLS = Number(values.calls);
+const RUNS = integerOption('runs', values.runs, 1, 100);
+const CALLS = integerOption('calls', values.calls, 1, 100_000);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const SUBJECTS = ['Invoice shows the wrong VAT number', 'SSO login loops back to the start page', 'Export to CSV times out',

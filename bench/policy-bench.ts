@@ -23,6 +23,7 @@ import type { AuthorizationRequest, ConnectorFacts } from '../src/policy/authori
 import { createCedarAuthorizer, type CedarAuthorizer } from '../src/policy/cedar-authorizer.js';
 import { buildCedarSchema } from '../src/policy/cedar-schema.js';
 import { loadPolicySources } from '../src/policy/policy-loader.js';
+import { integerOption } from './bench-options.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,8 +33,8 @@ const { values } = parseArgs({
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
-const RUNS = Number(values.runs);
-const CALLS = Number(values.calls);
+const RUNS = integerOption('runs', values.runs, 1, 100);
+const CALLS = integerOption('calls', values.calls, 1, 1_000_000);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Deterministic PRNG (mulberry32), so every run benchmarks the same policies and requests. */
